@@ -1,0 +1,5 @@
+import sys
+
+from lrplot.cli import main
+
+sys.exit(main())

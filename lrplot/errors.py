@@ -1,0 +1,19 @@
+"""The one error type users see.
+
+Every problem with the user's input (a spec, an option, a config or metric file, an output
+path) is raised as :class:`LrplotError` with a one-line message that names the culprit and
+says what is allowed. The CLI turns it into exit status 2; library callers get an exception.
+"""
+
+from __future__ import annotations
+
+
+class LrplotError(ValueError):
+    """Bad input: the message is a single line, shown to the user as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))  # one line, whatever the caller formatted
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])

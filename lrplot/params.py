@@ -1,0 +1,211 @@
+"""Typed, validated parameters shared by canonical families and framework dialects.
+
+A :class:`Param` knows its type, default, allowed range and help text. The same definition
+drives spec-string coercion, config-file validation, the generated CLI options and
+``lrplot describe``, so a parameter is described once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lrplot.errors import LrplotError
+
+FLOAT = "float"
+INT = "int"
+BOOL = "bool"
+CHOICE = "choice"
+INTS = "ints"
+FLOATS = "floats"
+KINDS = (FLOAT, INT, BOOL, CHOICE, INTS, FLOATS)
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A default computed from the other parameters and the run (e.g. 'steps left after warmup')."""
+
+    compute: Callable[[Mapping[str, Any], Any], Any]
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a schedule definition."""
+
+    name: str
+    kind: str
+    default: Any = REQUIRED
+    help: str = ""
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple[str, ...] = ()
+    nullable: bool = False
+    aliases: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        assert self.kind in KINDS, self.kind
+        assert self.kind != CHOICE or self.choices, self.name
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    def allowed(self) -> str:
+        """What values are allowed, in words: used in errors, --help and describe."""
+        if self.kind == BOOL:
+            text = "true or false"
+        elif self.kind == CHOICE:
+            text = "one of " + ", ".join(self.choices)
+        elif self.kind in (INTS, FLOATS):
+            noun = "integers" if self.kind == INTS else "numbers"
+            text = f"a list of {noun} like [30,60,90]"
+            bound = self._bounds_text()
+            if bound:
+                text += f", each {bound}"
+        else:
+            noun = "an integer" if self.kind == INT else "a number"
+            bound = self._bounds_text()
+            text = f"{noun} {bound}" if bound else noun
+        if self.nullable:
+            text += ", or none"
+        return text
+
+    def _bounds_text(self) -> str:
+        lo, hi = self.low, self.high
+        if lo is not None and hi is not None:
+            left = "(" if self.low_open else "["
+            right = ")" if self.high_open else "]"
+            return f"in {left}{_num(lo)}, {_num(hi)}{right}"
+        if lo is not None:
+            return f"{'>' if self.low_open else '≥'} {_num(lo)}"
+        if hi is not None:
+            return f"{'<' if self.high_open else '≤'} {_num(hi)}"
+        return ""
+
+    def coerce(self, value: Any, owner: str) -> Any:
+        """Return *value* as this parameter's type, or raise LrplotError naming owner and param."""
+
+        def fail(why: str = "") -> LrplotError:
+            shown = repr(value) if isinstance(value, str) else _show(value)
+            detail = f" ({why})" if why else ""
+            return LrplotError(
+                f"{owner}: {self.name} must be {self.allowed()}, got {shown}{detail}"
+            )
+
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "null")):
+            if self.nullable:
+                return None
+            raise fail()
+        if self.kind == BOOL:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
+                return value.strip().lower() in ("true", "yes")
+            if isinstance(value, int) and value in (0, 1):
+                return bool(value)
+            raise fail()
+        if self.kind == CHOICE:
+            if isinstance(value, str):
+                text = value.strip()
+                for choice in self.choices:
+                    if text.lower() == choice.lower():
+                        return choice
+            raise fail()
+        if self.kind in (INTS, FLOATS):
+            items = _as_list(value)
+            if items is None:
+                raise fail()
+            scalar = Param(self.name, INT if self.kind == INTS else FLOAT, low=self.low,
+                           high=self.high, low_open=self.low_open, high_open=self.high_open)
+            out = []
+            for item in items:
+                try:
+                    out.append(scalar.coerce(item, owner))
+                except LrplotError:
+                    raise fail(f"bad item {item!r}") from None
+            return tuple(out)
+        number = _as_number(value)
+        if number is None:
+            raise fail()
+        if not math.isfinite(number):
+            raise fail("must be finite")
+        if self.kind == INT:
+            if number != int(number):
+                raise fail("must be a whole number")
+            number = int(number)
+        else:
+            number = float(number)
+        if self.low is not None and (number < self.low or (self.low_open and number == self.low)):
+            raise fail()
+        if self.high is not None and (
+            number > self.high or (self.high_open and number == self.high)
+        ):
+            raise fail()
+        return number
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_show(v) for v in value) + "]"
+    return str(value)
+
+
+def _as_number(value: Any) -> float | int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return _as_number(value.item())
+    if isinstance(value, str):
+        text = value.strip().replace("_", "")
+        try:
+            return int(text)
+        except ValueError:
+            pass
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    return None
+
+
+def _as_list(value: Any) -> list[Any] | None:
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [value]
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("[") and text.endswith("]"):
+            text = text[1:-1]
+        if not text.strip():
+            return []
+        return [part.strip() for part in text.split(",")]
+    return None

@@ -1,0 +1,55 @@
+"""``lrplot list`` and ``lrplot describe``: the catalogue as rich renderables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Group
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from lrplot.catalogue import Definition, default_text
+
+
+def catalogue_table(definitions: Sequence[Definition]) -> Table:
+    table = Table(title="lrplot schedules", title_justify="left", header_style="bold",
+                  show_lines=False)
+    table.add_column("name", style="cyan", no_wrap=True)
+    table.add_column("what it does")
+    families = [d for d in definitions if d.kind == "family"]
+    dialects = sorted((d for d in definitions if d.kind != "family"), key=lambda d: d.name)
+    for defn in families:
+        table.add_row(defn.name, escape(defn.summary))
+    prefix = None
+    for defn in dialects:
+        framework = defn.name.split(".", 1)[0]
+        if framework != prefix:
+            table.add_section()
+            prefix = framework
+        table.add_row(defn.name, escape(defn.summary))
+    return table
+
+
+def describe(defn: Definition) -> Group:
+    head = Text.assemble((defn.name, "bold cyan"), "  ", defn.summary)
+    formula = Text.assemble(("formula  ", "bold"), defn.formula)
+    params = Table(header_style="bold", box=None, pad_edge=False)
+    params.add_column("parameter", style="cyan", no_wrap=True)
+    params.add_column("default", justify="right")
+    params.add_column("allowed")
+    params.add_column("meaning")
+    for p in defn.params:
+        params.add_row(p.name, escape(default_text(p)), escape(p.allowed()), escape(p.help))
+    parts: list = [head, Text(""), formula, Text(""), params]
+    if defn.notes:
+        parts += [Text(""), Text(defn.notes)]
+    if defn.equivalents:
+        eq = Table(header_style="bold", box=None, pad_edge=False, title="equivalents",
+                   title_justify="left")
+        eq.add_column("framework", style="cyan")
+        eq.add_column("name")
+        for framework, name in defn.equivalents.items():
+            eq.add_row(framework, escape(name))
+        parts += [Text(""), eq]
+    return Group(*parts)

@@ -1,0 +1,82 @@
+"""The evaluated object every part of lrplot passes around: a :class:`Schedule`.
+
+A schedule maps an integer array of global steps to a float64 array of learning rates, with
+row ``t`` meaning *the lr the optimizer uses at its t-th step* (DESIGN.md's one rule). It also
+carries what renderers need besides the numbers: a label, a natural length, marked events
+(warmup end, restarts, reductions) and, for plateau schedules, the metric that drove it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+DEFAULT_STEPS = 100
+# Ten times the largest length the plots are tuned for; beyond this the values would take
+# gigabytes and no output format is useful any more. Documented in the README.
+MAX_STEPS = 100_000_000
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something worth marking on a plot or listing in a table, at a global step."""
+
+    step: float
+    kind: str  # "warmup end", "restart", "cycle", "phase", "reduction", "milestone"
+
+
+def _no_events(n: int) -> list[Event]:
+    return []
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A learning-rate schedule ready to evaluate.
+
+    ``fn`` takes an int64 array of global steps (each ≥ 0) and returns float64 learning
+    rates of the same shape. ``length`` is the schedule's natural length in steps (None for
+    schedules without an end). ``events(n)`` lists the events in steps ``0..n-1``.
+    """
+
+    label: str
+    fn: Callable[[np.ndarray], np.ndarray]
+    length: int | None = None
+    events: Callable[[int], list[Event]] = _no_events
+    name: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    metric: np.ndarray | None = None
+    metric_label: str = "metric"
+
+    def __call__(self, steps: Any) -> np.ndarray:
+        arr = np.asarray(steps, dtype=np.int64)
+        return np.asarray(self.fn(arr), dtype=np.float64)
+
+    def values(self, n: int) -> np.ndarray:
+        """The lr for steps 0..n-1."""
+        return self(np.arange(n, dtype=np.int64))
+
+    def with_label(self, label: str) -> Schedule:
+        return replace(self, label=label)
+
+
+def natural_steps(schedules: list[Schedule], requested: int | None) -> int:
+    """How many steps to show: what was asked for, else the longest natural length, else 100."""
+    if requested is not None:
+        return requested
+    lengths = [s.length for s in schedules if s.length]
+    return max(lengths) if lengths else DEFAULT_STEPS
+
+
+def stepwise_changes(values: np.ndarray, limit: int = 64) -> np.ndarray | None:
+    """Steps where a piecewise-constant schedule changes value, or None if it is not stepwise.
+
+    A schedule counts as stepwise when it changes value at most *limit* times; smooth curves
+    change at (almost) every step.
+    """
+    if values.size < 2:
+        return np.zeros(0, dtype=np.int64)
+    changed = np.flatnonzero(values[1:] != values[:-1]) + 1
+    return changed if changed.size <= limit else None

@@ -1,0 +1,82 @@
+"""Numbers about evaluated schedules: summaries and the steps worth showing in a table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from lrplot.schedule import Event, stepwise_changes
+
+
+@dataclass(frozen=True)
+class Summary:
+    peak: float
+    peak_step: int
+    final: float
+    min: float
+    mean: float
+    total: float  # sum of lr over all steps: the 'area' a run gets
+    below_half: int | None  # first step after the peak below 50% of peak
+    below_tenth: int | None  # first step after the peak below 10% of peak
+
+
+def summarize(values: np.ndarray) -> Summary:
+    peak_step = int(np.argmax(values))
+    peak = float(values[peak_step])
+    after = values[peak_step:]
+    return Summary(
+        peak=peak,
+        peak_step=peak_step,
+        final=float(values[-1]),
+        min=float(values.min()),
+        mean=float(values.mean()),
+        total=float(values.sum()),
+        below_half=_first_below(after, 0.5 * peak, peak_step),
+        below_tenth=_first_below(after, 0.1 * peak, peak_step),
+    )
+
+
+def _first_below(after: np.ndarray, bound: float, offset: int) -> int | None:
+    hits = np.flatnonzero(after < bound)
+    return int(hits[0]) + offset if hits.size else None
+
+
+def sample_steps(
+    columns: Sequence[np.ndarray], events: Sequence[Sequence[Event]], n: int,
+    rows: int = 16, limit: int = 40,
+) -> list[tuple[int, str]]:
+    """Steps for a terminal table, each with a note: ends, peaks, events, change points,
+    and evenly spaced steps to fill up to *rows*; at most *limit* rows."""
+    notes: dict[int, str] = {}
+
+    def add(step: int, note: str) -> None:
+        if 0 <= step < n and (step not in notes or not notes[step]):
+            notes[step] = note
+
+    add(0, "start")
+    add(n - 1, "end")
+    for values in columns:
+        add(int(np.argmax(values)), "peak")
+    for found in events:
+        for event in found:
+            if len(notes) >= limit:
+                break
+            step = int(np.ceil(event.step))
+            add(step - 1, "")
+            add(step, event.kind)
+    for values in columns:
+        changes = stepwise_changes(values)
+        if changes is None:
+            continue
+        for step in changes.tolist():
+            if len(notes) >= limit:
+                break
+            add(step - 1, "")
+            add(step, "change")
+    spare = max(rows - len(notes), 0)
+    if spare:
+        for step in np.linspace(0, n - 1, spare + 2).round().astype(int).tolist():
+            add(step, "")
+    return sorted(notes.items())[: max(limit, 2)]
