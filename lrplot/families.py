@@ -11,8 +11,8 @@ it ends.
 from __future__ import annotations
 
 import math
-from itertools import pairwise
 from collections.abc import Callable, Mapping
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
