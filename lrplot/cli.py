@@ -258,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(err.format_message(), err.ctx.command_path if err.ctx else "lrplot")
     except click.ClickException as err:
         return _fail(err.format_message())
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, click.Abort):
         sys.stderr.write("lrplot: interrupted\n")
         return 130
     except BrokenPipeError:  # e.g. `lrplot ... --out - | head`
@@ -268,11 +268,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _click() -> Any:
-    try:  # newer typer releases vendor click as typer._click
-        from typer import _click as click
+    """Click's exception classes; newer typer releases vendor click as typer._click."""
+    try:
+        from typer._click import exceptions
     except ImportError:
-        import click
-    return click
+        from click import exceptions
+    return exceptions
 
 
 def _fail(message: str, where: str = "lrplot") -> int:
