@@ -9,8 +9,10 @@ of any kind ends with exit status 2 and one line on stderr (see :func:`main`).
 from __future__ import annotations
 
 import inspect
+import signal
 import sys
 from collections.abc import Callable, Sequence
+from types import SimpleNamespace
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -250,6 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
+    previous = _raise_on_sigterm()
     try:
         result = command.main(args=args, prog_name="lrplot", standalone_mode=False)
     except LrplotError as err:
@@ -261,19 +264,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (KeyboardInterrupt, click.Abort):
         sys.stderr.write("lrplot: interrupted\n")
         return 130
+    except _Terminated:
+        sys.stderr.write("lrplot: terminated\n")
+        return 128 + signal.SIGTERM
     except BrokenPipeError:  # e.g. `lrplot ... --out - | head`
         sys.stderr.close()
         return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return result if isinstance(result, int) else 0
 
 
-def _click() -> Any:
-    """Click's exception classes; newer typer releases vendor click as typer._click."""
+class _Terminated(BaseException):
+    """SIGTERM, raised as an exception so that half-written temporary files are removed."""
+
+
+def _raise_on_sigterm() -> Any:
+    def handler(signum: int, frame: Any) -> None:
+        raise _Terminated
+
     try:
-        from typer._click import exceptions
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        return None
+
+
+def _click() -> Any:
+    """Click's exception classes, wherever this typer release keeps them."""
+    try:  # newer typer releases vendor click as typer._click, with Abort in typer.exceptions
+        from typer._click.exceptions import ClickException, UsageError
+        from typer.exceptions import Abort
     except ImportError:
-        from click import exceptions
-    return exceptions
+        from click.exceptions import Abort, ClickException, UsageError
+    return SimpleNamespace(ClickException=ClickException, UsageError=UsageError, Abort=Abort)
 
 
 def _fail(message: str, where: str = "lrplot") -> int:

@@ -114,20 +114,25 @@ def _build(
             metric = np.asarray(ctx.metric, dtype=np.float64)
         else:
             total = ctx.steps if ctx.steps is not None else DEFAULT_STEPS
-            metric = synthetic_metric(max(total, warmup + 1))
+            # Only the steps shown need a metric: a warmup at least as long as the run leaves
+            # the family no steps (and must not allocate a metric as long as the warmup).
+            metric = synthetic_metric(total)
         own["metric"] = metric[warmup:]
 
     def local(t: np.ndarray) -> np.ndarray:
         return np.asarray(curve(t, **own), dtype=np.float64)
 
     if warmup:
-        target = float(local(np.zeros(1))[0])
+        with np.errstate(all="ignore"):  # an overflow shows as inf and is reported later
+            target = float(local(np.zeros(1))[0])
         start, shape, power = values["warmup_start"], values["warmup_shape"], values["warmup_power"]
 
         def fn(steps: np.ndarray) -> np.ndarray:
             s = steps.astype(np.float64)
-            out = np.empty(s.shape, dtype=np.float64)
             ramp = s < warmup
+            if not ramp.any():  # most chunks of a long run: skip the masked copies
+                return local(s - warmup)
+            out = np.empty(s.shape, dtype=np.float64)
             out[ramp] = warmup_ramp(s[ramp], warmup, start, target, shape, power)
             out[~ramp] = local(s[~ramp] - warmup)
             return out
@@ -371,6 +376,21 @@ def _sgdr_cycles(t: np.ndarray, first: float, t_mul: float) -> tuple[np.ndarray,
     return i, start(i), first * t_mul**i
 
 
+def _three_cycles(first: int, t_mul: float) -> int:
+    # A huge t_mul overflows to inf: cap it, so that the run is refused as too long by
+    # the --steps check instead of crashing here.
+    return round(min(first * (1.0 + t_mul + t_mul * t_mul), 2.0**62))
+
+
+def _check_restarts(values: dict[str, Any]) -> None:
+    # m_mul scales the height lr−min_lr: with min_lr above lr, m_mul > 1 drives it below 0.
+    if values["min_lr"] > values["lr"] and values["m_mul"] > 1:
+        raise LrplotError(
+            f"cosine_restarts: min_lr={values['min_lr']} above lr={values['lr']} needs "
+            f"m_mul ≤ 1 (got {values['m_mul']}), or the lr would go negative"
+        )
+
+
 def _sgdr_events(p: Mapping[str, Any], n: int) -> EventList:
     found, begin, size = [], 0.0, float(p["first_decay_steps"])
     while True:
@@ -393,8 +413,9 @@ def _sgdr_events(p: Mapping[str, Any], n: int) -> EventList:
         Param("m_mul", FLOAT, 1.0, "each restart peaks m_mul times lower (above min_lr)", low=0),
         MIN_LR,
     ),
-    length=lambda p: round(p["first_decay_steps"] * (1 + p["t_mul"] + p["t_mul"] ** 2)),
+    length=lambda p: _three_cycles(p["first_decay_steps"], p["t_mul"]),
     events=_sgdr_events,
+    check=_check_restarts,
     notes="Keras CosineDecayRestarts with alpha = min_lr/lr: m_mul scales the height above "
           "min_lr. Without --steps it shows three cycles. Restarts go on forever.",
     equivalents={"torch": "CosineAnnealingWarmRestarts (integer T_mult, m_mul=1)",
@@ -650,9 +671,20 @@ def plateau(t, **p):
     return lrs[index]
 
 
+# The trace is a Python loop over the whole metric, and a schedule is evaluated a chunk of
+# steps at a time: remember the last few traces (keyed by the metric object itself).
+_TRACES: list[tuple[np.ndarray, tuple[tuple[str, Any], ...], np.ndarray]] = []
+
+
 def _plateau_trace(p: Mapping[str, Any]) -> np.ndarray:
-    settings = {k: v for k, v in p.items() if k != "metric"}
-    return reduce_on_plateau(p["metric"], **settings)
+    metric = p["metric"]
+    settings = tuple(sorted((k, v) for k, v in p.items() if k != "metric"))
+    for seen, seen_settings, lrs in _TRACES:
+        if seen is metric and seen_settings == settings:
+            return lrs
+    lrs = reduce_on_plateau(metric, **dict(settings))
+    _TRACES[:] = [*_TRACES[-7:], (metric, settings, lrs)]
+    return lrs
 
 
 def _reductions(p: Mapping[str, Any], n: int) -> list[int]:

@@ -15,9 +15,14 @@ from typing import Any
 import numpy as np
 
 DEFAULT_STEPS = 100
-# Ten times the largest length the plots are tuned for; beyond this the values would take
-# gigabytes and no output format is useful any more. Documented in the README.
+# Ten times the longest run the benchmarks plot (10 M steps). Figures cost the same at any
+# length (a per-pixel envelope, evaluated in chunks), but data outputs hold every value:
+# 8 bytes per step per schedule (800 MB here) and about 1 µs per CSV row (a 2.7 GB file in
+# a minute or two). Past this no output is useful any more; see benchmarks/RESULTS.md.
 MAX_STEPS = 100_000_000
+# Steps evaluated at once by values(): a family's temporaries then take a few tens of MB,
+# not several copies of the whole run.
+EVALUATION_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -52,11 +57,20 @@ class Schedule:
 
     def __call__(self, steps: Any) -> np.ndarray:
         arr = np.asarray(steps, dtype=np.int64)
-        return np.asarray(self.fn(arr), dtype=np.float64)
+        # Overflow comes back as inf, which every output reports as one clean error line;
+        # numpy's RuntimeWarnings would add lines of their own to stderr.
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            return np.asarray(self.fn(arr), dtype=np.float64)
 
     def values(self, n: int) -> np.ndarray:
-        """The lr for steps 0..n-1."""
-        return self(np.arange(n, dtype=np.int64))
+        """The lr for steps 0..n-1, evaluated a chunk of steps at a time."""
+        if n <= EVALUATION_CHUNK:
+            return self(np.arange(n, dtype=np.int64))
+        out = np.empty(n, dtype=np.float64)
+        for start in range(0, n, EVALUATION_CHUNK):
+            stop = min(n, start + EVALUATION_CHUNK)
+            out[start:stop] = self(np.arange(start, stop, dtype=np.int64))
+        return out
 
     def with_label(self, label: str) -> Schedule:
         return replace(self, label=label)
@@ -78,5 +92,7 @@ def stepwise_changes(values: np.ndarray, limit: int = 64) -> np.ndarray | None:
     """
     if values.size < 2:
         return np.zeros(0, dtype=np.int64)
-    changed = np.flatnonzero(values[1:] != values[:-1]) + 1
-    return changed if changed.size <= limit else None
+    differs = values[1:] != values[:-1]
+    if np.count_nonzero(differs) > limit:  # count first: listing every step costs 8 B each
+        return None
+    return np.flatnonzero(differs) + 1

@@ -39,8 +39,9 @@ def summarize(values: np.ndarray) -> Summary:
 
 
 def _first_below(after: np.ndarray, bound: float, offset: int) -> int | None:
-    hits = np.flatnonzero(after < bound)
-    return int(hits[0]) + offset if hits.size else None
+    below = after < bound
+    first = int(np.argmax(below))  # not flatnonzero: that lists every such step
+    return first + offset if below[first] else None
 
 
 def sample_steps(

@@ -2,7 +2,11 @@
 
 CSV: ``step,lr`` for one schedule, ``step,<label>,...`` for several, and an ``epoch`` column
 after ``step`` with ``--steps-per-epoch`` (the 0-based epoch the step belongs to). Floats are
-written with Python's shortest round-trip repr, so reading them back gives the same float64.
+written with Python's shortest round-trip repr, so reading them back gives the same float64
+and ``0.1`` stays ``0.1`` (``'%.17g'`` would round-trip too, as ``0.10000000000000001``).
+
+Both writers stream in chunks of rows, so memory stays at the evaluated columns plus one
+chunk of text whatever the number of steps.
 """
 
 from __future__ import annotations
@@ -29,6 +33,25 @@ def header(labels: Sequence[str], steps_per_epoch: int | None) -> str:
     return buffer.getvalue()
 
 
+def csv_rows(start: int, columns: Sequence[np.ndarray], steps_per_epoch: int | None) -> str:
+    """The CSV text of rows ``start..start+len(columns[0])-1`` (columns already sliced).
+
+    One ``%``-format over the whole chunk keeps the per-row work in C: ``%d`` for the
+    integers and ``%r`` (the shortest repr that round-trips) for every float.
+    """
+    count = len(columns[0])
+    fields: list[Sequence[object]] = [range(start, start + count)]
+    if steps_per_epoch:
+        fields.append((np.arange(start, start + count) // steps_per_epoch).tolist())
+    fields += [np.asarray(col, dtype=np.float64).tolist() for col in columns]
+    width = len(fields)
+    flat: list[object] = [None] * (count * width)
+    for index, field in enumerate(fields):
+        flat[index::width] = field
+    row = ",".join(["%d"] * (width - len(columns)) + ["%r"] * len(columns)) + "\n"
+    return (row * count) % tuple(flat)
+
+
 def write_csv(handle: BinaryIO, labels: Sequence[str], columns: Sequence[np.ndarray],
               steps_per_epoch: int | None = None) -> None:
     """Write ``step[,epoch],values...`` rows for ``len(columns[0])`` steps."""
@@ -36,24 +59,31 @@ def write_csv(handle: BinaryIO, labels: Sequence[str], columns: Sequence[np.ndar
     handle.write(header(labels, steps_per_epoch).encode())
     for start in range(0, n, ROWS_PER_CHUNK):
         stop = min(n, start + ROWS_PER_CHUNK)
-        steps = range(start, stop)
-        cells: list[Sequence[object]] = [steps]
-        if steps_per_epoch:
-            cells.append([step // steps_per_epoch for step in steps])
-        cells += [list(map(repr, col[start:stop].tolist())) for col in columns]
-        handle.write("".join(",".join(map(str, row)) + "\n" for row in zip(*cells)).encode())
+        text = csv_rows(start, [col[start:stop] for col in columns], steps_per_epoch)
+        handle.write(text.encode("ascii"))
 
 
 def write_json(handle: BinaryIO, labels: Sequence[str], columns: Sequence[np.ndarray],
                steps_per_epoch: int | None = None, title: str | None = None) -> None:
+    """Write the same bytes as ``json.dumps(doc)`` plus a newline, streaming the lr lists.
+
+    ``doc`` is ``{"title"?, "steps", "steps_per_epoch"?, "schedules": [{"label", "lr"}]}``.
+    """
     n = len(columns[0]) if columns else 0
-    doc: dict[str, object] = {}
+    head: dict[str, object] = {}
     if title:
-        doc["title"] = title
-    doc["steps"] = n
+        head["title"] = title
+    head["steps"] = n
     if steps_per_epoch:
-        doc["steps_per_epoch"] = steps_per_epoch
-    doc["schedules"] = [{"label": label, "lr": col.tolist()} for label, col in
-                        zip(labels, columns)]
-    handle.write(json.dumps(doc, allow_nan=False).encode())
-    handle.write(b"\n")
+        head["steps_per_epoch"] = steps_per_epoch
+    opening = json.dumps(head)[:-1]  # drop the closing brace: schedules follow
+    handle.write(f'{opening}, "schedules": ['.encode())
+    for index, (label, col) in enumerate(zip(labels, columns)):
+        lead = ", " if index else ""
+        handle.write(f'{lead}{{"label": {json.dumps(label)}, "lr": ['.encode())
+        for start in range(0, n, ROWS_PER_CHUNK):
+            chunk = np.asarray(col[start:start + ROWS_PER_CHUNK], dtype=np.float64).tolist()
+            text = json.dumps(chunk, allow_nan=False)[1:-1]
+            handle.write(((", " if start else "") + text).encode())
+        handle.write(b"]}")
+    handle.write(b"]}\n")

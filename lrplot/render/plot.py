@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 import numpy as np
 
+from lrplot.errors import LrplotError
 from lrplot.schedule import Event, Schedule
 
 # Past this many steps per horizontal pixel a curve is reduced to its envelope.
@@ -41,7 +42,9 @@ def curve_points(schedule: Schedule, n: int, width_px: int) -> tuple[np.ndarray,
     bins = max(width_px, 1)
     if n <= POINTS_PER_PIXEL * bins:
         x = np.arange(n, dtype=np.float64)
-        return x, schedule(np.arange(n, dtype=np.int64))
+        y = schedule(np.arange(n, dtype=np.int64))
+        _check_finite(schedule, y, 0)
+        return x, y
     edges = np.linspace(0, n, bins + 1).round().astype(np.int64)
     lows = np.empty(bins)
     highs = np.empty(bins)
@@ -57,6 +60,8 @@ def curve_points(schedule: Schedule, n: int, width_px: int) -> tuple[np.ndarray,
         highs[lo:hi] = np.maximum.reduceat(values, starts)
         firsts[lo:hi] = values[starts]
         lasts[lo:hi] = values[np.append(starts[1:], len(values)) - 1]
+        if not (np.isfinite(lows[lo:hi]).all() and np.isfinite(highs[lo:hi]).all()):
+            _check_finite(schedule, values, int(edges[lo]))
     # Within a pixel, visit min and max in the order the curve does, so a smooth curve
     # draws as a line and a jump as a vertical stroke.
     falling = firsts > lasts
@@ -66,6 +71,15 @@ def curve_points(schedule: Schedule, n: int, width_px: int) -> tuple[np.ndarray,
     centres = (edges[:-1] + edges[1:] - 1) / 2.0
     x = np.repeat(centres, 2)
     return x, y
+
+
+def _check_finite(schedule: Schedule, values: np.ndarray, first_step: int) -> None:
+    """The same error as for data outputs when an lr overflows (values start at first_step)."""
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise LrplotError(f"{schedule.label}: the lr is not finite at step "
+                          f"{first_step + int(bad[0])} (overflow); use smaller parameters or "
+                          "fewer steps")
 
 
 def _lr_formatter():
