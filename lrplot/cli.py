@@ -180,10 +180,9 @@ def describe_command(
 
 # ---- one subcommand per family, generated from the registry ------------------------------
 
-_PYTHON_TYPES = {FLOAT: float, INT: int, BOOL: bool}
-
-
 def _option_for(p: Param) -> Any:
+    """The Typer option for a parameter. Numbers and lists arrive as text and are checked by
+    ``Param.coerce``, so option errors read exactly like spec-string errors."""
     help_text = f"{p.help} [{p.allowed()}; default: {default_text(p)}]"
     if p.kind == BOOL:
         flag = p.option
@@ -192,9 +191,8 @@ def _option_for(p: Param) -> Any:
     if p.kind == CHOICE:
         return Annotated[Literal[p.choices] | None, typer.Option(  # type: ignore[valid-type]
             p.option, help=help_text, show_default=False, case_sensitive=False)]
-    py_type = _PYTHON_TYPES.get(p.kind, str)
     metavar = {FLOAT: "FLOAT", INT: "INT"}.get(p.kind, "A,B,...")
-    return Annotated[py_type | None, typer.Option(
+    return Annotated[str | None, typer.Option(
         p.option, help=help_text, metavar=metavar, show_default=False)]
 
 
@@ -246,7 +244,7 @@ _register_families()
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run lrplot; bad input of any kind exits 2 with one line on stderr."""
-    click = _click()
+    usage_error, click_exception, abort = _click_errors()
 
     command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
@@ -254,11 +252,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = command.main(args=args, prog_name="lrplot", standalone_mode=False)
     except LrplotError as err:
         return _fail(err.message)
-    except click.UsageError as err:
+    except usage_error as err:
         return _fail(err.format_message(), err.ctx.command_path if err.ctx else "lrplot")
-    except click.ClickException as err:
+    except click_exception as err:
         return _fail(err.format_message())
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, abort):
         sys.stderr.write("lrplot: interrupted\n")
         return 130
     except BrokenPipeError:  # e.g. `lrplot ... --out - | head`
@@ -267,12 +265,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
-def _click() -> Any:
-    try:  # newer typer releases vendor click as typer._click
-        from typer import _click as click
+def _click_errors() -> tuple[type, type, type]:
+    """click's UsageError, ClickException and Abort (newer typer vendors click privately)."""
+    try:
+        from typer._click.exceptions import ClickException, UsageError
+
+        return UsageError, ClickException, typer.Abort
     except ImportError:
-        import click
-    return click
+        from click.exceptions import Abort, ClickException, UsageError
+
+        return UsageError, ClickException, Abort
 
 
 def _fail(message: str, where: str = "lrplot") -> int:

@@ -52,7 +52,9 @@ class Schedule:
 
     def __call__(self, steps: Any) -> np.ndarray:
         arr = np.asarray(steps, dtype=np.int64)
-        return np.asarray(self.fn(arr), dtype=np.float64)
+        # Overflow shows up as inf in the result, which callers check; no stray warnings.
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            return np.asarray(self.fn(arr), dtype=np.float64)
 
     def values(self, n: int) -> np.ndarray:
         """The lr for steps 0..n-1."""
