@@ -115,6 +115,36 @@ def _noisy(lr: np.ndarray, c: float, start: float, noise: np.ndarray) -> np.ndar
     return out
 
 
+def csv_columns(runs: list[Run]) -> tuple[list[str], list[np.ndarray]]:
+    """Column names and values after ``step``: ``lr,w,loss`` for one run (``w1,w2`` in 2-D),
+    ``<label> lr,<label> w,<label> loss`` per run for several."""
+    names: list[str] = []
+    columns: list[np.ndarray] = []
+    for run in runs:
+        prefix = f"{run.label} " if len(runs) > 1 else ""
+        dims = run.w.shape[1]
+        w_names = ["w"] if dims == 1 else [f"w{i + 1}" for i in range(dims)]
+        names += [f"{prefix}{name}" for name in ("lr", *w_names, "loss")]
+        columns += [run.lr, *run.w.T, run.loss]
+    return names, columns
+
+
+def to_json(runs: list[Run], obj: Objective, w0: float, seed: int) -> dict:
+    """A JSON-ready document (NaN after a divergence becomes null)."""
+
+    def listed(values: np.ndarray) -> list:
+        return [None if not np.isfinite(v) else v for v in values.tolist()]
+
+    doc: dict = {"objective": obj.name, "w0": w0, "steps": len(runs[0].lr)}
+    if obj.noise:
+        doc["seed"] = seed
+    doc["runs"] = [{"label": run.label, "lr": run.lr.tolist(),
+                    "w": [listed(col) for col in run.w.T] if run.w.shape[1] > 1
+                    else listed(run.w[:, 0]),
+                    "loss": listed(run.loss), "diverged_at": run.diverged_at} for run in runs]
+    return doc
+
+
 def check_steps(n: int) -> None:
     if n > MAX_SIMULATE_STEPS:
         raise LrplotError(f"simulate runs at most {MAX_SIMULATE_STEPS:_} steps, got {n:_}; "
