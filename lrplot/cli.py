@@ -208,7 +208,7 @@ def emit(schedules: Sequence[Schedule], *, steps: int | None, outs: list[str] | 
                                title=title, steps_per_epoch=steps_per_epoch, log=log)
         else:
             table.chart(console(), labels, columns, log=log, title=title or "lr")
-            console().print(table.comparison_table(labels, columns, title=legend_title))
+            console().print(table.comparison_table(labels, columns))
 
 
 def _evaluate(schedule: Schedule, n: int) -> np.ndarray:
@@ -295,7 +295,6 @@ def compare_command(
     steps = run_steps(steps, epochs, steps_per_epoch)
     style = look(dpi, size, theme)
     ctx = _context(steps, metric)
-    legend_title = None
     if vary:
         from lrplot import sweep
 
@@ -304,8 +303,7 @@ def compare_command(
                               f"({', '.join(specs)})")
         schedules = [catalogue.resolve(v.name, v.params, ctx, label=v.label)
                      for v in sweep.expand(specs[0], vary)]
-        legend_title = specs[0].strip()
-        loaded = Loaded(schedules)
+        loaded = Loaded(schedules, title=sweep.sweep_title(specs[0], vary))
     else:
         loaded = load_specs(specs, ctx)
     if len(loaded.schedules) < 2:
@@ -313,7 +311,7 @@ def compare_command(
                           "KEY=V1,V2,...); for one schedule use `lrplot plot`")
     emit(loaded.schedules, steps=steps or loaded.steps, outs=out, log=log,
          title=title or loaded.title, steps_per_epoch=steps_per_epoch or loaded.steps_per_epoch,
-         style=style, layout=(layout or Layout.both).value, legend_title=legend_title,
+         style=style, layout=(layout or Layout.both).value,
          sequential=bool(vary) and len(vary) == 1)
 
 

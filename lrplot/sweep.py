@@ -101,7 +101,7 @@ def expand(spec: str, varies: list[str]) -> list[Variant]:
     return variants
 
 
-def legend_title(spec: str, varies: list[str]) -> str:
-    """The sweep's base spec, used as a title: ``cosine:warmup=10`` varying what."""
-    keys = ", ".join(parse_vary(text).key for text in varies)
-    return f"{spec.strip()} — varying {keys}"
+def sweep_title(spec: str, varies: list[str]) -> str:
+    """``cosine:warmup=10, varying min_lr and warmup``."""
+    keys = " and ".join(parse_vary(text).key for text in varies)
+    return f"{spec.strip()}, varying {keys}"

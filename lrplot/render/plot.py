@@ -320,6 +320,13 @@ def build_simulation_figure(runs: Sequence[Run], options: FigureOptions) -> Figu
         _lr_axes(lr_ax, n, options, labels=False)
         lr_ax.set_ylabel("learning rate")
         w_ax.set_ylabel("w" if dims == 1 else "w (x solid, y dashed)")
+        if max(np.nanmax(np.abs(r.w), initial=0.0) for r in runs) > 1e3:
+            from matplotlib.ticker import SymmetricalLogLocator
+
+            w_ax.set_yscale("symlog", linthresh=10.0)  # a diverging run would flatten the rest
+            locator = SymmetricalLogLocator(linthresh=10.0, base=10.0)
+            locator.set_params(numticks=7)
+            w_ax.yaxis.set_major_locator(locator)
         loss_ax.set_ylabel("loss")
         if any(np.nanmax(r.loss, initial=0.0) > 0 for r in runs):
             loss_ax.set_yscale("log")
