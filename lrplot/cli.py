@@ -268,7 +268,17 @@ SPECS_HELP = ("Schedules: NAME[:key=value,...] (e.g. cosine:warmup=5, "
               ".yaml).")
 
 
-@app.command("compare")
+COMPARE_HELP = (
+    "Compare schedules side by side: one panel each plus an overlay, and a table of peak, "
+    "final, min, mean, total lr, the first step below 50% and 10% of the peak, and the lr at "
+    "10/25/50/75/100% of the run.\n\n"
+    "Sweeps: `lrplot compare cosine:warmup=10 --vary min_lr=0,0.01,0.05` draws one curve per "
+    "value; several --vary options give every combination (labels like "
+    "`min_lr=0.01, warmup=5`)."
+)
+
+
+@app.command("compare", help=COMPARE_HELP)
 def compare_command(
     specs: Annotated[list[str], typer.Argument(
         help=SPECS_HELP + " With --vary: one spec, the base of the sweep.",
@@ -285,13 +295,6 @@ def compare_command(
     steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
     dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
 ) -> None:
-    """Compare schedules side by side: one panel each plus an overlay, and a table of peak,
-    final, min, mean, total lr, when each falls below 50%/10% of its peak and the lr at
-    10/25/50/75/100% of the run.
-
-    Sweeps: `lrplot compare cosine:warmup=10 --vary min_lr=0,0.01,0.05` draws one curve per
-    value; several --vary options give every combination (labels like `min_lr=0.01, warmup=5`).
-    """
     steps = run_steps(steps, epochs, steps_per_epoch)
     style = look(dpi, size, theme)
     ctx = _context(steps, metric)
@@ -315,7 +318,18 @@ def compare_command(
          sequential=bool(vary) and len(vary) == 1)
 
 
-@app.command("simulate")
+SIMULATE_HELP = (
+    "Run plain gradient descent, w ← w − lr_t·∇loss(w), under each schedule.\n\n"
+    "By default on loss = (w+1)² from w0 = 5. Row t holds lr_t and w, loss BEFORE the update "
+    "of step t: lr 0.2 gives w = 5, 2.6, 1.16, 0.296, ...; lr 1 oscillates 5, −7, 5, −7.\n\n"
+    "CSV: step,lr,w,loss for one schedule (w1,w2 for the 2-D valley); for several, "
+    "'<label> lr,<label> w,<label> loss' for each schedule in turn. A run whose |w| passes "
+    "1e100 is marked diverged and its later rows are nan. The figure shows lr, w and loss "
+    "(log scale) against step."
+)
+
+
+@app.command("simulate", help=SIMULATE_HELP)
 def simulate_command(
     specs: Annotated[list[str], typer.Argument(help=SPECS_HELP, metavar="SPEC...",
                                                show_default=False)],
@@ -329,14 +343,6 @@ def simulate_command(
     steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
     dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
 ) -> None:
-    """Run plain gradient descent, w ← w − lr_t·∇loss(w), under each schedule.
-
-    From w0 = 5 on loss = (w+1)² by default. Row t holds lr_t and w, loss BEFORE the update
-    of step t: lr 0.2 gives w = 5, 2.6, 1.16, 0.296, ...; lr 1 oscillates 5, −7, 5, −7.
-    CSV: step,lr,w,loss for one schedule (w1,w2 for the 2-D valley); for several,
-    `<label> lr,<label> w,<label> loss` per schedule. A run whose |w| passes 1e100 is marked
-    diverged and cut off (empty values). The figure shows lr, w and loss (log scale).
-    """
     from lrplot import simulate
 
     obj = simulate.objective(objective)

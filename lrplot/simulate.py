@@ -44,7 +44,7 @@ OBJECTIVES = {
     for o in (
         Objective("quadratic", "(w+1)²: stable for lr < 1, oscillates at lr = 1, "
                   "diverges above", (1.0,)),
-        Objective("valley", "(x+1)² + 25·(y+1)²: a narrow valley; y diverges for lr ≥ 0.04 "
+        Objective("valley", "(x+1)² + 25·(y+1)²: a narrow valley; y diverges for lr > 0.04 "
                   "while x crawls at small lr", (1.0, 25.0)),
         Objective("noisy", "(w+1)² with N(0, 2²) noise on every gradient (seeded, the same "
                   "noise for every schedule): a constant lr stalls at a noise floor, a "

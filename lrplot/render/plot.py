@@ -230,7 +230,7 @@ def build_compare_figure(schedules: Sequence[Schedule], n: int,
     layout = options.layout
     overlay_on = layout in ("overlay", "both")
     panels_on = layout == "grid" or (layout == "both" and k <= MAX_AUTO_PANELS)
-    ncols = min(k, 3 if k <= 9 else 4)
+    ncols = 2 if k == 4 else min(k, 3 if k <= 9 else 4)  # 2×2 beats 3 + 1 lonely panel
     rows = math.ceil(k / ncols) if panels_on else 0
     width, height = options.size or (10.0, (4.2 if overlay_on else 0) + 2.0 * rows)
     with matplotlib.rc_context(_rc(options)):
