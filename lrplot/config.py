@@ -280,7 +280,9 @@ def _sequence(table: Mapping[str, Any], parts: list[Any], where: str, ctx: Conte
         # Each part is resolved as if the run were its own segment: decay_steps and other
         # lengths default to the part's share, and a metric starts where the part starts.
         start = starts[index]
-        end = starts[index + 1] if index + 1 < len(starts) else ctx.steps
+        end = starts[index + 1] if index + 1 < len(starts) else None
+        if ctx.steps is not None:  # a segment past the end of the run is cut there
+            end = ctx.steps if end is None else min(end, ctx.steps)
         steps = end - start if end is not None and end > start else None
         metric = ctx.metric[start:] if ctx.metric is not None else None
         if metric is not None and not len(metric):

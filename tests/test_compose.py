@@ -53,7 +53,7 @@ def test_each_part_restarts_at_its_own_step_zero():
     ramp = resolve("linear", {"lr": 1.0, "end_lr": 0.0, "decay_steps": 10})
     joined = sequence([ramp, ramp, ramp], [4, 9])
     values = joined.values(15)
-    local = [t for t in range(4)] + [t for t in range(5)] + [t for t in range(6)]
+    local = [*range(4), *range(5), *range(6)]
     np.testing.assert_allclose(values, [1.0 - t / 10 for t in local], rtol=1e-15)
 
 

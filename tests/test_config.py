@@ -103,7 +103,8 @@ def test_labels_of_composites_are_readable(tmp_path):
     path = tmp_path / "l.toml"
     path.write_text('[[schedule]]\nname = "sequence"\nboundaries = [5]\nparts = [\n'
                     '{ name = "constant", lr = 1 },\n'
-                    '{ name = "chain", parts = [{ name = "constant" }, { name = "linear" }] },\n]\n')
+                    '{ name = "chain", parts = [{ name = "constant" }, '
+                    '{ name = "linear" }] },\n]\n')
     loaded = load_config(str(path), Context(steps=20))
     assert loaded.schedules[0].label == "sequence(constant@0, chain@5)"
 
