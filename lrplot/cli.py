@@ -485,6 +485,34 @@ def _register_families() -> None:
 _register_families()
 
 
+# ---- gallery -------------------------------------------------------------------------
+
+
+@app.command("gallery")
+def gallery_command(
+    directory: Annotated[str, typer.Argument(
+        help="Folder for the pictures, README.md and manifest.json (created if missing).",
+        metavar="DIR", show_default=False)],
+    configs: Annotated[str, typer.Option(
+        "--configs", help="Folder of config files to draw.", metavar="DIR")] = "configs",
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; fail if DIR does not match the configs.")] = False,
+) -> None:
+    """Regenerate the gallery: one PNG per config file, indexed in DIR/README.md."""
+    from lrplot.gallery import stale, write_gallery
+
+    if check:
+        problems = stale(directory, configs)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise LrplotError(f"gallery {directory} is stale: {problems[0]}{more}; "
+                              f"run `lrplot gallery {directory} --configs {configs}`")
+        sys.stderr.write(f"gallery {directory} is up to date\n")
+        return
+    pictures = write_gallery(directory, configs)
+    sys.stderr.write(f"wrote {len(pictures)} pictures and README.md to {directory}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run lrplot; bad input of any kind exits 2 with one line on stderr."""
     usage_error, click_exception, abort = _click_errors()
