@@ -62,7 +62,7 @@ def _lambda_lr(t: np.ndarray, lr: float, warmup: int, after) -> np.ndarray:
     summary="transformers linear: linear warmup from 0, then linear decay to 0.",
     formula="t/W during warmup, then max(0, (T−t)/max(1, T−W))",
     params=COMMON,
-    length=lambda p: p["num_training_steps"] + 1,
+    length=lambda p: p["num_training_steps"],
     events=_warmup_events,
     notes="The first update (step 0) uses lr 0 when warmup > 0. Reaches 0 at "
           "num_training_steps and stays there.",
@@ -85,7 +85,7 @@ def _cosine_factor(progress: np.ndarray, num_cycles: float, min_rate: float) -> 
     formula="t/W during warmup, then max(0, ½(1+cos(2π·num_cycles·p))), "
             "p = (t−W)/max(1, T−W)",
     params=(*COMMON, NUM_CYCLES),
-    length=lambda p: p["num_training_steps"] + 1,
+    length=lambda p: p["num_training_steps"],
     events=_warmup_events,
     notes="Past num_training_steps the cosine is not clamped: the lr rises again (period "
           "2·(T−W) with num_cycles=0.5). lrplot's cosine family holds its floor instead.",
@@ -105,7 +105,7 @@ def cosine(t, p):
             "½(1+cos(π·((num_cycles·p) mod 1)))",
     params=(*COMMON, Param("num_cycles", FLOAT, 1.0, "number of cosine cycles (hard "
                                                      "restarts)")),
-    length=lambda p: p["num_training_steps"] + 1,
+    length=lambda p: p["num_training_steps"],
     events=_warmup_events,
     notes="Equal-length cycles that jump back to lr; exactly 0 from num_training_steps on.",
     equivalents={"lrplot": "cosine_restarts with t_mul=1 and warmup (but hf ends at 0)"},
@@ -135,7 +135,7 @@ def _check_polynomial(values: dict[str, Any]) -> None:
             "lr_end/lr after",
     params=(*COMMON, Param("lr_end", FLOAT, 1e-7, "final lr (absolute)"),
             Param("power", FLOAT, 1.0, "exponent of the decay")),
-    length=lambda p: p["num_training_steps"] + 1,
+    length=lambda p: p["num_training_steps"],
     events=_warmup_events,
     check=_check_polynomial,
     notes="lr_end defaults to 1e-7 and must be below lr. With num_training_steps equal to "
@@ -240,7 +240,7 @@ MIN_LR_PARAMS = (
     formula="t/W during warmup, then max(0, f·(1−m)+m), f = ½(1+cos(2π·num_cycles·p)), "
             "m = min_lr_rate (= min_lr/lr)",
     params=(*COMMON, NUM_CYCLES, *MIN_LR_PARAMS),
-    length=lambda p: p["num_training_steps"] + 1,
+    length=lambda p: p["num_training_steps"],
     events=_warmup_events,
     check=lambda v: _check_min_lr(v, "hf.cosine_with_min_lr"),
     notes="Exactly one of min_lr / min_lr_rate. Like hf.cosine, rises again past "
@@ -263,7 +263,7 @@ def cosine_with_min_lr(t, p):
     params=(*COMMON, NUM_CYCLES, *MIN_LR_PARAMS,
             Param("warmup_lr_rate", FLOAT, None, "warmup start as a fraction of lr",
                   nullable=True)),
-    length=lambda p: p["num_training_steps"] + 1,
+    length=lambda p: p["num_training_steps"],
     events=_warmup_events,
     check=lambda v: _check_min_lr(v, "hf.cosine_warmup_with_min_lr"),
     notes="Unlike the other hf warmups, step 0 is not 0: the peak is reached at W−1 and "
@@ -308,7 +308,7 @@ SHAPES = ("linear", "cosine", "1-sqrt")
             Param("decay_type", CHOICE, "cosine", "decay shape", choices=SHAPES),
             Param("min_lr_ratio", FLOAT, 0.0, "floor as a fraction of lr"),
             NUM_CYCLES),
-    length=lambda p: p["num_warmup_steps"] + _wsd_stable(p) + p["num_decay_steps"] + 1,
+    length=lambda p: p["num_warmup_steps"] + _wsd_stable(p) + p["num_decay_steps"],
     events=lambda p, n: [*_warmup_events(p, n),
                          (p["num_warmup_steps"] + _wsd_stable(p), "phase")],
     notes="num_training_steps includes the warmup; num_stable_steps, when given, wins over "
@@ -350,7 +350,7 @@ def warmup_stable_decay(t, p):
     formula="after metric[t]: if not better for more than patience observations, "
             "lr ← max(lr·factor, min_lr)",
     params=(LR, *PLATEAU_PARAMS),
-    length=lambda p: len(p["metric"]) + 1,
+    length=lambda p: len(p["metric"]),
     events=lambda p, n: plateau_reductions(p["lr"], p["metric"], n, **plateau_settings(p)),
     uses_metric=True,
     notes="get_scheduler builds torch's ReduceLROnPlateau from the kwargs (no warmup); the "

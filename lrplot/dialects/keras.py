@@ -102,7 +102,7 @@ def piecewise_constant_decay(t, p):
             Param("end_learning_rate", FLOAT, 0.0001, "lr at decay_steps"),
             Param("power", FLOAT, 1.0, "exponent of the decay"),
             Param("cycle", BOOL, False, "restart after decay_steps, each period longer")),
-    length=lambda p: math.ceil(p["decay_steps"] * (3 if p["cycle"] else 1)) + 1,
+    length=lambda p: math.ceil(p["decay_steps"] * (3 if p["cycle"] else 1)),
     notes="The default end_learning_rate is 1e-4, not 0. With cycle the decay restarts from "
           "a lower point each period. " + FLOAT32_NOTE,
     equivalents={"lrplot": "polynomial (end_lr=end_learning_rate)"},
@@ -139,7 +139,7 @@ def inverse_time_decay(t, p):
 
 def _cosine_length(p: Mapping[str, Any]) -> int:
     warm = p["warmup_steps"] if p["warmup_target"] is not None else 0.0
-    return math.ceil(p["decay_steps"] + warm) + 1
+    return math.ceil(p["decay_steps"] + warm)
 
 
 def _cosine(s: np.ndarray, decay_steps: float, start: float, alpha: float) -> np.ndarray:

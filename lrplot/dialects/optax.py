@@ -95,7 +95,7 @@ TRANSITION_BEGIN = Param("transition_begin", INT, 0, "steps at init_value before
 
 def _transition_length(p: Mapping[str, Any]) -> int | None:
     total = max(p["transition_begin"], 0) + p["transition_steps"]
-    return total + 1 if p["transition_steps"] > 0 else None
+    return total if p["transition_steps"] > 0 else None
 
 
 @dialect(
@@ -195,7 +195,7 @@ def _cosine(t: np.ndarray, init: float, steps: float, alpha: float, exponent: fl
             Param("decay_steps", INT, help="steps of the decay (optax requires > 0)", low=1),
             Param("alpha", FLOAT, 0.0, "floor as a fraction of init_value"),
             Param("exponent", FLOAT, 1.0, "power applied to the cosine factor")),
-    length=lambda p: p["decay_steps"] + 1,
+    length=lambda p: p["decay_steps"],
     notes="Holds alpha·init_value after decay_steps. " + X64_NOTE,
     equivalents={"lrplot": "cosine (min_lr = alpha·init_value; exponent 1)"},
 )
@@ -232,7 +232,7 @@ def _check_warmup_cosine(values: dict[str, Any]) -> None:
             Param("decay_steps", INT, help="TOTAL length including the warmup", low=1),
             Param("end_value", FLOAT, 0.0, "final value"),
             Param("exponent", FLOAT, 1.0, "power applied to the cosine factor")),
-    length=lambda p: p["decay_steps"] + 1,
+    length=lambda p: p["decay_steps"],
     events=lambda p, n: [(p["warmup_steps"], "warmup end")] if p["warmup_steps"] else [],
     check=_check_warmup_cosine,
     notes="decay_steps INCLUDES the warmup (Keras' CosineDecay excludes it). Holds "
@@ -317,7 +317,7 @@ DIV_PARAMS = (
             Param("pct_final", FLOAT, 0.85, "fraction of the cycle where the down ramp ends",
                   low=0, high=1),
             *DIV_PARAMS),
-    length=lambda p: p["transition_steps"] + 1,
+    length=lambda p: p["transition_steps"],
     notes="Three phases: up, back down to the start value by pct_final, then to the final "
           "value at transition_steps. Boundaries are int(pct·T), so the peak is one step "
           "later than torch OneCycleLR's pct_start·T−1.",
@@ -337,7 +337,7 @@ def linear_onecycle_schedule(t, p):
     formula="cosine interpolation through peak/div (0), peak (int(pct_start·T)), "
             "peak/(div·final_div) (T); holds after T",
     params=(*ONECYCLE_PARAMS, *DIV_PARAMS),
-    length=lambda p: p["transition_steps"] + 1,
+    length=lambda p: p["transition_steps"],
     events=lambda p, n: [(int(p["pct_start"] * p["transition_steps"]), "phase")],
     notes="Peaks at int(pct_start·T), one step later than torch OneCycleLR (pct_start·T−1), "
           "and reaches the final value at T (torch: T−1). Holds after T.",

@@ -160,7 +160,7 @@ def exponential_lr(t, p):
     formula="lr·(1 − min(t,total_iters)/total_iters)^power",
     params=(LR, Param("total_iters", INT, 5, "steps to reach 0", low=1),
             Param("power", FLOAT, 1.0, "exponent of the decay", low=0)),
-    length=lambda p: p["total_iters"] + 1,
+    length=lambda p: p["total_iters"],
     notes="No floor: always decays to 0 (lrplot's polynomial with end_lr=0).",
     equivalents={"lrplot": "polynomial (end_lr=0, decay_steps=total_iters)"},
 )
@@ -179,11 +179,12 @@ def polynomial_lr(t, p):
     params=(LR, Param("T_max", INT, help="steps from lr down to eta_min (half a period)",
                       low=1),
             Param("eta_min", FLOAT, 0.0, "lowest lr")),
-    length=lambda p: p["T_max"] + 1,
+    length=lambda p: p["T_max"],
     events=lambda p, n: _every(2 * p["T_max"], n, "restart", start=2 * p["T_max"]),
     notes="Does NOT hold eta_min after T_max: the lr climbs back to lr at 2·T_max and "
           "keeps oscillating (torch's recursive form; issue #152081). lrplot's cosine "
-          "family holds min_lr instead. Without --steps it shows 0..T_max.",
+          "family holds min_lr instead. Without --steps it shows T_max steps; give more "
+          "to see it rise.",
     equivalents={"lrplot": "cosine (min_lr=eta_min, decay_steps=T_max) — which holds after "
                            "decay_steps"},
 )
@@ -392,7 +393,7 @@ def plateau_settings(p: Mapping[str, Any]) -> dict[str, Any]:
     formula="after metric[t]: if not better for more than patience observations, "
             "lr ← max(lr·factor, min_lr) (skipped if the cut < eps)",
     params=(LR, *PLATEAU_PARAMS),
-    length=lambda p: len(p["metric"]) + 1,
+    length=lambda p: len(p["metric"]),
     events=lambda p, n: plateau_reductions(p["lr"], p["metric"], n, **plateau_settings(p)),
     uses_metric=True,
     notes="Row t is the lr after t calls of step(metric). Cuts after patience+1 bad "
