@@ -71,6 +71,7 @@ def _f(t: np.ndarray) -> np.ndarray:
     summary="optax constant_schedule: the same value at every step.",
     formula="value",
     params=(Param("value", FLOAT, help="the lr"),),
+    notes="The parameter is value, not lr; otherwise lrplot's constant family.",
     equivalents={"lrplot": "constant (lr=value)"},
 )
 def constant_schedule(t, p):
