@@ -237,6 +237,10 @@ def _writer(target: Target, schedules, labels, columns, n, log, title, steps_per
 
             write_csv(handle, labels, columns, steps_per_epoch)
         return write
+    if target.fmt == "keras.json":
+        from lrplot.dialects.keras import write_serialized
+
+        return write_serialized(target.path, schedules)
     raise LrplotError(f"--out {target.path}: {target.fmt} output is not available for "
                       "these schedules")
 
