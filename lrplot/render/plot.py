@@ -100,14 +100,16 @@ def curve_points(schedule: Schedule, n: int, width_px: int) -> tuple[np.ndarray,
         highs[lo:hi] = np.maximum.reduceat(values, starts)
         firsts[lo:hi] = values[starts]
         lasts[lo:hi] = values[np.append(starts[1:], len(values)) - 1]
-    # Within a pixel, visit min and max in the order the curve does, so a smooth curve
-    # draws as a line and a jump as a vertical stroke.
+    # Within a pixel, visit min and max in the order the curve does, at the pixel's first
+    # and last step: a smooth stretch draws as its true slope (no staircase on a ramp) and a
+    # jump or spike as a near-vertical stroke.
     falling = firsts > lasts
     y = np.empty(2 * bins)
     y[0::2] = np.where(falling, highs, lows)
     y[1::2] = np.where(falling, lows, highs)
-    centres = (edges[:-1] + edges[1:] - 1) / 2.0
-    x = np.repeat(centres, 2)
+    x = np.empty(2 * bins)
+    x[0::2] = edges[:-1]
+    x[1::2] = edges[1:] - 1
     return x, y
 
 
@@ -217,8 +219,20 @@ def build_figure(schedules: Sequence[Schedule], n: int, options: FigureOptions) 
         handles, labels = _with_events(handles, labels, kinds, options)
         if handles:
             fig.legend(handles, labels, loc="outside lower center", frameon=False,
-                       ncols=min(len(handles), 3), title=options.legend_title)
+                       ncols=_legend_columns(labels, fig.get_figwidth()),
+                       title=options.legend_title)
     return fig
+
+
+def _legend_columns(labels: Sequence[str], width_in: float, most: int = 3) -> int:
+    """As many columns (up to *most*) as fit across the figure: long labels get fewer."""
+    room = width_in / 0.075  # characters per line at the 9 pt legend font, roughly
+    for columns in range(min(most, len(labels)), 1, -1):
+        rows = [labels[i:i + columns] for i in range(0, len(labels), columns)]
+        widest = max(sum(len(label) + 6 for label in row) for row in rows)
+        if widest <= room:
+            return columns
+    return 1
 
 
 def build_compare_figure(schedules: Sequence[Schedule], n: int,
