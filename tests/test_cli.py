@@ -187,17 +187,28 @@ def test_python_m_and_entry_point(tmp_path):
         assert out.read_text().splitlines()[6].startswith("5,0.1")
 
 
+CONFIGS = os.path.join(os.path.dirname(__file__), os.pardir, "configs")
+
+
 @pytest.mark.parametrize("args", [
-    ["list"], ["describe", "wsd"], ["plot", "noam:d_model=512,warmup_steps=10"],
-    ["wsd", "--steps", "50"], ["--help"],
+    ["list"], ["describe", "wsd"], ["describe", "torch.OneCycleLR"],
+    ["plot", "noam:d_model=512,warmup_steps=10"], ["wsd", "--steps", "50"], ["--help"],
+    ["compare", "cosine", "onecycle", "--steps", "50"],
+    ["compare", "cosine", "--vary", "min_lr=0,0.01", "--out", "-"],
+    ["simulate", "constant:lr=0.2", "--steps", "5", "--out", "-"],
+    ["plot", os.path.join(CONFIGS, "resnet50_step_decay.toml"), "--out", "-"],
+    ["gallery", "{tmp}", "--configs", CONFIGS],
 ])
-def test_entry_point_commands(args):
-    """Every core command works through the installed entry point."""
+def test_entry_point_commands(args, tmp_path):
+    """Every command works through the installed entry point."""
     script = shutil.which("lrplot", path=os.path.dirname(sys.executable)) or "lrplot"
-    done = subprocess.run([script, *args], capture_output=True, text=True, timeout=120,
+    args = [a.format(tmp=tmp_path) for a in args]
+    done = subprocess.run([script, *args], capture_output=True, text=True, timeout=300,
                           env={**os.environ, "COLUMNS": "120"})
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip()
+    assert (done.stdout + done.stderr).strip()
+    if args[0] == "gallery":
+        assert (tmp_path / "README.md").exists() and list(tmp_path.glob("*.png"))
 
 
 # ---- bad input: exit 2, one line, nothing written ----------------------------------
