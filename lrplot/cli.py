@@ -9,10 +9,12 @@ of any kind ends with exit status 2 and one line on stderr (see :func:`main`).
 from __future__ import annotations
 
 import inspect
+import json
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from types import SimpleNamespace
+from dataclasses import dataclass
+from enum import Enum
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -23,8 +25,11 @@ from lrplot.catalogue import Context, Definition, default_text
 from lrplot.errors import LrplotError
 from lrplot.output import STDOUT, Target, plan_outputs, write_all
 from lrplot.params import BOOL, CHOICE, FLOAT, INT, Param
+from lrplot.render.plot import MAX_AUTO_PANELS
 from lrplot.schedule import MAX_STEPS, Schedule, natural_steps
+from lrplot.simulate import OBJECTIVES
 from lrplot.spec import Loaded, load_specs
+from lrplot.sweep import MAX_VARIANTS
 
 app = typer.Typer(
     name="lrplot",
@@ -39,6 +44,17 @@ app = typer.Typer(
 )
 
 # ---- options shared by every plotting command ------------------------------------------
+
+class Theme(str, Enum):
+    light = "light"
+    dark = "dark"
+
+
+class Layout(str, Enum):
+    overlay = "overlay"
+    grid = "grid"
+    both = "both"
+
 
 StepsOpt = Annotated[int | None, typer.Option(
     "--steps", "-n", help="Evaluate steps 0..N-1 [default: the schedule's natural length, "
@@ -58,7 +74,22 @@ MetricOpt = Annotated[str | None, typer.Option(
     "FILE:COLUMN) or one number per line; metric[t] is observed after step t.",
     metavar="FILE[:COLUMN]", show_default=False)]
 
-COMMON = ("steps", "out", "log", "title", "steps_per_epoch", "metric")
+EpochsOpt = Annotated[int | None, typer.Option(
+    "--epochs", help="Run E epochs instead of giving --steps (needs --steps-per-epoch; "
+    "steps = E·K).", metavar="E", show_default=False)]
+DpiOpt = Annotated[int, typer.Option("--dpi", help="PNG resolution in dots per inch.",
+                                     metavar="DPI")]
+SizeOpt = Annotated[str | None, typer.Option(
+    "--size", help="Figure size in inches, WIDTHxHEIGHT (e.g. 8x4.5) [default: per figure]",
+    metavar="WxH", show_default=False)]
+ThemeOpt = Annotated[Theme, typer.Option("--theme", help="Figure colours.",
+                                         case_sensitive=False)]
+
+COMMON = ("steps", "out", "log", "title", "steps_per_epoch", "metric", "epochs", "dpi", "size",
+          "theme")
+DPI_RANGE = (20, 1200)
+SIZE_RANGE = (1.0, 50.0)
+MAX_PIXELS = 400_000_000  # figure width × height × dpi²: a 20 000 × 20 000 PNG
 
 
 def _check_steps(steps: int | None, option: str = "--steps") -> None:
@@ -76,23 +107,92 @@ def _context(steps: int | None, metric: str | None) -> Context:
     return ctx
 
 
-def emit(schedules: Sequence[Schedule], *, steps: int | None, outs: list[str] | None,
-         log: bool = False, title: str | None = None,
-         steps_per_epoch: int | None = None) -> None:
-    """Evaluate *schedules* and send them to every ``--out`` target, or to a table."""
+def run_steps(steps: int | None, epochs: int | None, steps_per_epoch: int | None) -> int | None:
+    """--steps, or --epochs × --steps-per-epoch; never both."""
+    _check_epoch_size(steps_per_epoch)
+    if epochs is None:
+        return steps
+    if steps is not None:
+        raise LrplotError("give --steps or --epochs, not both")
+    if steps_per_epoch is None:
+        raise LrplotError("--epochs needs --steps-per-epoch K (steps = epochs × K)")
+    if epochs < 1:
+        raise LrplotError(f"--epochs must be an integer ≥ 1, got {epochs}")
+    _check_steps(epochs * steps_per_epoch, "--epochs × --steps-per-epoch")
+    return epochs * steps_per_epoch
+
+
+def _check_epoch_size(steps_per_epoch: int | None) -> None:
     if steps_per_epoch is not None and steps_per_epoch < 1:
         raise LrplotError(f"--steps-per-epoch must be an integer ≥ 1, got {steps_per_epoch}")
+
+
+@dataclass(frozen=True)
+class Look:
+    """How figures look: --dpi, --size, --theme."""
+
+    dpi: int = 150
+    size: tuple[float, float] | None = None
+    theme: str = "light"
+
+
+def look(dpi: int = 150, size: str | None = None, theme: Theme | str = "light") -> Look:
+    low, high = DPI_RANGE
+    if not low <= dpi <= high:
+        raise LrplotError(f"--dpi must be an integer in [{low}, {high}], got {dpi}")
+    parsed = _parse_size(size) if size is not None else None
+    if parsed and parsed[0] * parsed[1] * dpi * dpi > MAX_PIXELS:
+        raise LrplotError(f"--size {size} at --dpi {dpi} is over {MAX_PIXELS:_} pixels; "
+                          "use a smaller size or dpi")
+    return Look(dpi, parsed, theme.value if isinstance(theme, Theme) else str(theme))
+
+
+def _parse_size(text: str) -> tuple[float, float]:
+    width, sep, height = text.lower().partition("x")
+    low, high = SIZE_RANGE
+    try:
+        parsed = (float(width), float(height)) if sep else None
+    except ValueError:
+        parsed = None
+    if parsed is None or not all(low <= v <= high for v in parsed):
+        raise LrplotError(f"--size must be WIDTHxHEIGHT in inches, each in [{low:g}, "
+                          f"{high:g}] (e.g. 8x4.5), got {text!r}")
+    return parsed
+
+
+def emit(schedules: Sequence[Schedule], *, steps: int | None, outs: list[str] | None,
+         log: bool = False, title: str | None = None,
+         steps_per_epoch: int | None = None, style: Look | None = None,
+         layout: str | None = None, legend_title: str | None = None,
+         sequential: bool = False) -> None:
+    """Evaluate *schedules* and send them to every ``--out`` target, or to the terminal.
+
+    With *layout* (overlay, grid, both) this is a comparison: a compare figure, and a
+    comparison table in the terminal.
+    """
+    _check_epoch_size(steps_per_epoch)
+    style = style or Look()
     targets = plan_outputs(outs or [])
     n = natural_steps(list(schedules), steps)
     _check_steps(n, "the number of steps")
     needs_values = not targets or any(not t.is_figure for t in targets)
     columns = [_evaluate(s, n) for s in schedules] if needs_values else []
     labels = [s.label for s in schedules]
+    def draw(handle, fmt):
+        from lrplot.render import plot
+
+        options = plot.FigureOptions(
+            title=title, log=log, steps_per_epoch=steps_per_epoch, dpi=style.dpi,
+            size=style.size, theme=style.theme, layout=layout or "both",
+            legend_title=legend_title, sequential=sequential)
+        renderer = plot.render if layout is None else plot.render_compare
+        renderer(handle, fmt, schedules, n, options)
+
     jobs = []
     for target in targets:
         if target.path != STDOUT:
             jobs.append((target.path, _writer(target, schedules, labels, columns, n, log,
-                                              title, steps_per_epoch)))
+                                              title, steps_per_epoch, draw)))
     write_all(jobs)
     if any(t.path == STDOUT for t in targets):
         from lrplot.render.data import write_csv
@@ -100,11 +200,15 @@ def emit(schedules: Sequence[Schedule], *, steps: int | None, outs: list[str] | 
         write_csv(sys.stdout.buffer, labels, columns, steps_per_epoch)
         sys.stdout.flush()
     if not targets:
-        from lrplot.render.table import print_tables
+        from lrplot.render import table
         from lrplot.terminal import console
 
-        print_tables(console(), labels, columns, [s.events(n) for s in schedules], title=title,
-                     steps_per_epoch=steps_per_epoch)
+        if layout is None:
+            table.print_tables(console(), labels, columns, [s.events(n) for s in schedules],
+                               title=title, steps_per_epoch=steps_per_epoch, log=log)
+        else:
+            table.chart(console(), labels, columns, log=log, title=title or "lr")
+            console().print(table.comparison_table(labels, columns))
 
 
 def _evaluate(schedule: Schedule, n: int) -> np.ndarray:
@@ -116,13 +220,11 @@ def _evaluate(schedule: Schedule, n: int) -> np.ndarray:
     return values
 
 
-def _writer(target: Target, schedules, labels, columns, n, log, title, steps_per_epoch):
+def _writer(target: Target, schedules, labels, columns, n, log, title, steps_per_epoch,
+            draw=None):
     if target.is_figure:
         def write(handle):
-            from lrplot.render.plot import FigureOptions, render
-
-            render(handle, target.fmt, schedules, n,
-                   FigureOptions(title=title, log=log, steps_per_epoch=steps_per_epoch))
+            draw(handle, target.fmt)
         return write
     if target.fmt == "json":
         def write(handle):
@@ -136,6 +238,10 @@ def _writer(target: Target, schedules, labels, columns, n, log, title, steps_per
 
             write_csv(handle, labels, columns, steps_per_epoch)
         return write
+    if target.fmt == "keras.json":
+        from lrplot.dialects.keras import write_serialized
+
+        return write_serialized(target.path, schedules)
     raise LrplotError(f"--out {target.path}: {target.fmt} output is not available for "
                       "these schedules")
 
@@ -146,17 +252,153 @@ def _writer(target: Target, schedules, labels, columns, n, log, title, steps_per
 @app.command("plot")
 def plot_command(
     specs: Annotated[list[str], typer.Argument(
-        help="Schedules: NAME[:key=value,...] (e.g. cosine:warmup=5, "
-        "torch.OneCycleLR:max_lr=0.1,total_steps=1000) or config files (.toml .json .yaml).",
-        metavar="SPEC...", show_default=False)],
+        help=SPECS_HELP, metavar="SPEC...", show_default=False)],
     steps: StepsOpt = None, out: OutOpt = None, log: LogOpt = False, title: TitleOpt = None,
-    steps_per_epoch: EpochOpt = None, metric: MetricOpt = None,
+    steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
+    dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
 ) -> None:
     """Plot or export any schedules, overlaid in one figure."""
+    steps = run_steps(steps, epochs, steps_per_epoch)
+    style = look(dpi, size, theme)
     ctx = _context(steps, metric)
     loaded: Loaded = load_specs(specs, ctx)
     emit(loaded.schedules, steps=steps or loaded.steps, outs=out, log=log,
-         title=title or loaded.title, steps_per_epoch=steps_per_epoch or loaded.steps_per_epoch)
+         title=title or loaded.title, steps_per_epoch=steps_per_epoch or loaded.steps_per_epoch,
+         style=style)
+
+
+SPECS_HELP = ("Schedules: NAME[:key=value,...] (e.g. cosine:warmup=5, "
+              "torch.OneCycleLR:max_lr=0.1,total_steps=1000) or config files (.toml .json "
+              ".yaml).")
+
+
+COMPARE_HELP = (
+    "Compare schedules side by side: one panel each plus an overlay, and a table of peak, "
+    "final, min, mean, total lr, the first step below 50% and 10% of the peak, and the lr at "
+    "10/25/50/75/100% of the run.\n\n"
+    "Sweeps: `lrplot compare cosine:warmup=10 --vary min_lr=0,0.01,0.05` draws one curve per "
+    "value; several --vary options give every combination (labels like "
+    "`min_lr=0.01, warmup=5`)."
+)
+
+
+@app.command("compare", help=COMPARE_HELP)
+def compare_command(
+    specs: Annotated[list[str], typer.Argument(
+        help=SPECS_HELP + " With --vary: one spec, the base of the sweep.",
+        metavar="SPEC...", show_default=False)],
+    vary: Annotated[list[str] | None, typer.Option(
+        "--vary", help="Sweep a parameter of the one SPEC: KEY=V1,V2,... (list values in "
+        "brackets: milestones=[30,60],[50,80]). Repeat for every combination "
+        f"(at most {MAX_VARIANTS}).", metavar="KEY=V1,V2,...", show_default=False)] = None,
+    layout: Annotated[Layout | None, typer.Option(
+        "--layout", help="Figure layout: one overlay, a grid of one panel per schedule, or "
+        f"both [default: both; overlay alone past {MAX_AUTO_PANELS} schedules]",
+        case_sensitive=False, show_default=False)] = None,
+    steps: StepsOpt = None, out: OutOpt = None, log: LogOpt = False, title: TitleOpt = None,
+    steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
+    dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
+) -> None:
+    steps = run_steps(steps, epochs, steps_per_epoch)
+    style = look(dpi, size, theme)
+    ctx = _context(steps, metric)
+    if vary:
+        from lrplot import sweep
+
+        if len(specs) != 1:
+            raise LrplotError(f"--vary sweeps one schedule; got {len(specs)} specs "
+                              f"({', '.join(specs)})")
+        schedules = [catalogue.resolve(v.name, v.params, ctx, label=v.label)
+                     for v in sweep.expand(specs[0], vary)]
+        loaded = Loaded(schedules, title=sweep.sweep_title(specs[0], vary))
+    else:
+        loaded = load_specs(specs, ctx)
+    if len(loaded.schedules) < 2:
+        raise LrplotError("compare needs at least two schedules (or one spec with --vary "
+                          "KEY=V1,V2,...); for one schedule use `lrplot plot`")
+    emit(loaded.schedules, steps=steps or loaded.steps, outs=out, log=log,
+         title=title or loaded.title, steps_per_epoch=steps_per_epoch or loaded.steps_per_epoch,
+         style=style, layout=(layout or Layout.both).value,
+         sequential=bool(vary) and len(vary) == 1)
+
+
+SIMULATE_HELP = (
+    "Run plain gradient descent, w ← w − lr_t·∇loss(w), under each schedule.\n\n"
+    "By default on loss = (w+1)² from w0 = 5. Row t holds lr_t and w, loss BEFORE the update "
+    "of step t: lr 0.2 gives w = 5, 2.6, 1.16, 0.296, ...; lr 1 oscillates 5, −7, 5, −7.\n\n"
+    "CSV: step,lr,w,loss for one schedule (w1,w2 for the 2-D valley); for several, "
+    "'<label> lr,<label> w,<label> loss' for each schedule in turn. A run whose |w| passes "
+    "1e100 is marked diverged and its later rows are nan. The figure shows lr, w and loss "
+    "(log scale) against step."
+)
+
+
+@app.command("simulate", help=SIMULATE_HELP)
+def simulate_command(
+    specs: Annotated[list[str], typer.Argument(help=SPECS_HELP, metavar="SPEC...",
+                                               show_default=False)],
+    objective: Annotated[str, typer.Option(
+        "--objective", help="What to minimise. " + " ".join(
+            f"{o.name}: {o.summary}." for o in OBJECTIVES.values()), metavar="NAME")
+    ] = "quadratic",
+    w0: Annotated[float, typer.Option("--w0", help="Starting point (every coordinate).")] = 5.0,
+    seed: Annotated[int, typer.Option("--seed", help="Noise seed (objective noisy).")] = 0,
+    steps: StepsOpt = None, out: OutOpt = None, log: LogOpt = False, title: TitleOpt = None,
+    steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
+    dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
+) -> None:
+    from lrplot import simulate
+
+    obj = simulate.objective(objective)
+    if not np.isfinite(w0) or abs(w0) > 1e6:
+        raise LrplotError(f"--w0 must be a finite number in [-1e6, 1e6], got {w0}")
+    steps = run_steps(steps, epochs, steps_per_epoch)
+    style = look(dpi, size, theme)
+    ctx = _context(steps, metric)
+    loaded = load_specs(specs, ctx)
+    steps_per_epoch = steps_per_epoch or loaded.steps_per_epoch
+    n = natural_steps(loaded.schedules, steps or loaded.steps)
+    _check_steps(n, "the number of steps")
+    simulate.check_steps(n)
+    runs = [simulate.simulate(s.label, _evaluate(s, n), obj, w0, seed) for s in loaded.schedules]
+    title = title or loaded.title or f"gradient descent on {obj.name}, w0 = {w0:g}"
+    targets = plan_outputs(out or [])
+
+    def write_csv(handle):
+        from lrplot.render.data import write_csv
+
+        names, columns = simulate.csv_columns(runs)
+        write_csv(handle, names, columns, steps_per_epoch)
+
+    def write(target):
+        if target.fmt == "csv":
+            return write_csv
+        if target.fmt == "json":
+            return lambda handle: handle.write(
+                json.dumps(simulate.to_json(runs, obj, w0, seed), allow_nan=False).encode()
+                + b"\n")
+        if target.is_figure:
+            def draw(handle):
+                from lrplot.render.plot import FigureOptions, render_simulation
+
+                render_simulation(handle, target.fmt, runs, FigureOptions(
+                    title=title, log=log, steps_per_epoch=steps_per_epoch, dpi=style.dpi,
+                    size=style.size, theme=style.theme))
+            return draw
+        raise LrplotError(f"--out {target.path}: {target.fmt} output is not available for "
+                          "simulate (use .png .svg .pdf .csv .json)")
+
+    write_all([(t.path, write(t)) for t in targets if t.path != STDOUT])
+    if any(t.path == STDOUT for t in targets):
+        write_csv(sys.stdout.buffer)
+        sys.stdout.flush()
+    if not targets:
+        from lrplot.render import table
+        from lrplot.terminal import console
+
+        table.chart(console(), [r.label for r in runs], [r.loss for r in runs], log=True,
+                    title=f"{title}: loss (log scale)")
+        console().print(table.simulation_table(runs))
 
 
 @app.command("list")
@@ -182,10 +424,9 @@ def describe_command(
 
 # ---- one subcommand per family, generated from the registry ------------------------------
 
-_PYTHON_TYPES = {FLOAT: float, INT: int, BOOL: bool}
-
-
 def _option_for(p: Param) -> Any:
+    """The Typer option for a parameter. Numbers and lists arrive as text and are checked by
+    ``Param.coerce``, so option errors read exactly like spec-string errors."""
     help_text = f"{p.help} [{p.allowed()}; default: {default_text(p)}]"
     if p.kind == BOOL:
         flag = p.option
@@ -194,9 +435,8 @@ def _option_for(p: Param) -> Any:
     if p.kind == CHOICE:
         return Annotated[Literal[p.choices] | None, typer.Option(  # type: ignore[valid-type]
             p.option, help=help_text, show_default=False, case_sensitive=False)]
-    py_type = _PYTHON_TYPES.get(p.kind, str)
     metavar = {FLOAT: "FLOAT", INT: "INT"}.get(p.kind, "A,B,...")
-    return Annotated[py_type | None, typer.Option(
+    return Annotated[str | None, typer.Option(
         p.option, help=help_text, metavar=metavar, show_default=False)]
 
 
@@ -214,18 +454,22 @@ def _family_command(defn: Definition) -> Callable[..., None]:
     def command(**kwargs: Any) -> None:
         common = {key: kwargs.pop(key, None) for key in COMMON}
         raw = {key: value for key, value in kwargs.items() if value is not None}
-        ctx = _context(common["steps"], common["metric"])
+        steps = run_steps(common["steps"], common["epochs"], common["steps_per_epoch"])
+        style = look(common["dpi"], common["size"], common["theme"])
+        ctx = _context(steps, common["metric"])
         schedule = catalogue.resolve(defn.name, raw, ctx, label=_spec_text(defn.name, raw))
-        emit([schedule], steps=common["steps"], outs=common["out"], log=common["log"],
-             title=common["title"], steps_per_epoch=common["steps_per_epoch"])
+        emit([schedule], steps=steps, outs=common["out"], log=common["log"],
+             title=common["title"], steps_per_epoch=common["steps_per_epoch"], style=style)
 
-    shared = [("steps", StepsOpt), ("out", OutOpt), ("log", LogOpt), ("title", TitleOpt),
-              ("steps_per_epoch", EpochOpt)]
+    shared = [("steps", StepsOpt), ("epochs", EpochsOpt), ("out", OutOpt), ("log", LogOpt),
+              ("title", TitleOpt), ("steps_per_epoch", EpochOpt), ("dpi", DpiOpt),
+              ("size", SizeOpt), ("theme", ThemeOpt)]
     if defn.uses_metric:
         shared.append(("metric", MetricOpt))
+    defaults = {"log": False, "dpi": 150, "theme": Theme.light}
     parameters = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
-                          default=False if name == "log" else None)
+                          default=defaults.get(name))
         for name, annotation in [(p.name, _option_for(p)) for p in defn.params] + shared
     ]
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
@@ -246,9 +490,37 @@ def _register_families() -> None:
 _register_families()
 
 
+# ---- gallery -------------------------------------------------------------------------
+
+
+@app.command("gallery")
+def gallery_command(
+    directory: Annotated[str, typer.Argument(
+        help="Folder for the pictures, README.md and manifest.json (created if missing).",
+        metavar="DIR", show_default=False)],
+    configs: Annotated[str, typer.Option(
+        "--configs", help="Folder of config files to draw.", metavar="DIR")] = "configs",
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; fail if DIR does not match the configs.")] = False,
+) -> None:
+    """Regenerate the gallery: one PNG per config file, indexed in DIR/README.md."""
+    from lrplot.gallery import stale, write_gallery
+
+    if check:
+        problems = stale(directory, configs)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise LrplotError(f"gallery {directory} is stale: {problems[0]}{more}; "
+                              f"run `lrplot gallery {directory} --configs {configs}`")
+        sys.stderr.write(f"gallery {directory} is up to date\n")
+        return
+    pictures = write_gallery(directory, configs)
+    sys.stderr.write(f"wrote {len(pictures)} pictures and README.md to {directory}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run lrplot; bad input of any kind exits 2 with one line on stderr."""
-    click = _click()
+    usage_error, click_exception, abort = _click_errors()
 
     command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
@@ -257,11 +529,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = command.main(args=args, prog_name="lrplot", standalone_mode=False)
     except LrplotError as err:
         return _fail(err.message)
-    except click.UsageError as err:
+    except usage_error as err:
         return _fail(err.format_message(), err.ctx.command_path if err.ctx else "lrplot")
-    except click.ClickException as err:
+    except click_exception as err:
         return _fail(err.format_message())
-    except (KeyboardInterrupt, click.Abort):
+    except (KeyboardInterrupt, abort):
         sys.stderr.write("lrplot: interrupted\n")
         return 130
     except _Terminated:
@@ -290,14 +562,16 @@ def _raise_on_sigterm() -> Any:
         return None
 
 
-def _click() -> Any:
-    """Click's exception classes, wherever this typer release keeps them."""
-    try:  # newer typer releases vendor click as typer._click, with Abort in typer.exceptions
+def _click_errors() -> tuple[type, type, type]:
+    """click's UsageError, ClickException and Abort (newer typer vendors click privately)."""
+    try:
         from typer._click.exceptions import ClickException, UsageError
-        from typer.exceptions import Abort
+
+        return UsageError, ClickException, typer.Abort
     except ImportError:
         from click.exceptions import Abort, ClickException, UsageError
-    return SimpleNamespace(ClickException=ClickException, UsageError=UsageError, Abort=Abort)
+
+        return UsageError, ClickException, Abort
 
 
 def _fail(message: str, where: str = "lrplot") -> int:

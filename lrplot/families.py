@@ -196,8 +196,9 @@ def constant(t: np.ndarray, *, lr: float) -> np.ndarray:
     ),
     length=lambda p: 4 * p["step_size"],
     notes="Without --steps it shows four periods (three decays).",
-    equivalents={"torch": "StepLR", "keras": "ExponentialDecay(staircase=True)",
-                 "timm": "StepLRScheduler"},
+    equivalents={"torch": "StepLR", "keras": "ExponentialDecay(decay_steps=step_size, "
+                 "decay_rate=gamma, staircase=True)",
+                 "timm": "StepLRScheduler(decay_t=step_size, decay_rate=gamma)"},
 )
 def step(t: np.ndarray, *, lr: float, step_size: int, gamma: float) -> np.ndarray:
     return lr * gamma ** np.floor(t / step_size)
@@ -224,7 +225,8 @@ def _one_more_period(points: tuple[int, ...]) -> int | None:
     notes="The decay happens at the milestone itself, as in torch MultiStepLR; a repeated "
           "milestone decays twice. Without --steps it shows one gap past the last milestone.",
     equivalents={"torch": "MultiStepLR", "optax": "piecewise_constant_schedule",
-                 "timm": "MultiStepLRScheduler (decays one step earlier)"},
+                 "keras": "PiecewiseConstantDecay (boundaries = milestones − 1)",
+                 "timm": "MultiStepLRScheduler (decay_t = milestones + 1)"},
 )
 def multistep(t: np.ndarray, *, lr: float, milestones: tuple[int, ...], gamma: float):
     passed = np.searchsorted(np.sort(np.asarray(milestones, dtype=np.float64)), t, side="right")
@@ -242,7 +244,7 @@ def multistep(t: np.ndarray, *, lr: float, milestones: tuple[int, ...], gamma: f
         Param("staircase", BOOL, False, "decay in whole steps of decay_steps"),
     ),
     equivalents={"torch": "ExponentialLR (decay_steps=1)", "keras": "ExponentialDecay",
-                 "optax": "exponential_decay"},
+                 "optax": "exponential_decay (transition_steps=decay_steps)"},
 )
 def exponential(t, *, lr, decay_rate, decay_steps, staircase):
     p = t / decay_steps
@@ -293,7 +295,8 @@ def _polynomial(t, lr, decay_steps, end_lr, power, cycle):
     ),
     length=lambda p: None if p["cycle"] else p["decay_steps"],
     equivalents={"torch": "PolynomialLR (end_lr=0)", "keras": "PolynomialDecay",
-                 "optax": "polynomial_schedule", "hf": "polynomial", "timm": "PolyLRScheduler"},
+                 "optax": "polynomial_schedule (no cycle)", "hf": "polynomial (lr_end)",
+                 "timm": "PolyLRScheduler (its default power is 0.5)"},
 )
 def polynomial(t, *, lr, decay_steps, end_lr, power, cycle):
     return _polynomial(t, lr, decay_steps, end_lr, power, cycle)
@@ -305,7 +308,9 @@ def polynomial(t, *, lr, decay_steps, end_lr, power, cycle):
     formula="polynomial with power 1: lr + (end_lr−lr)·min(t,ds)/ds",
     params=(LR, _length("decay_steps"), Param("end_lr", FLOAT, 0.0, "final lr", low=0)),
     length=lambda p: p["decay_steps"],
-    equivalents={"torch": "LinearLR", "optax": "linear_schedule", "hf": "linear"},
+    equivalents={"torch": "LinearLR (start_factor=1, end_factor=end_lr/lr)",
+                 "keras": "PolynomialDecay (power=1)", "optax": "linear_schedule",
+                 "hf": "linear (end_lr=0, with warmup)"},
 )
 def linear(t, *, lr, decay_steps, end_lr):
     return _polynomial(t, lr, decay_steps, end_lr, 1.0, False)
@@ -350,8 +355,10 @@ def piecewise(t, *, boundaries, values):
     notes="Holds min_lr after decay_steps (Keras, optax, timm); torch CosineAnnealingLR and "
           "hf cosine rise again instead — use the torch./hf. dialects to see that.",
     equivalents={"torch": "CosineAnnealingLR (periodic past T_max)",
-                 "keras": "CosineDecay (alpha = min_lr/lr)",
-                 "optax": "cosine_decay_schedule / warmup_cosine_decay_schedule",
+                 "keras": "CosineDecay (alpha = min_lr/lr; a linear warmup is "
+                          "warmup_target/warmup_steps)",
+                 "optax": "cosine_decay_schedule / warmup_cosine_decay_schedule "
+                          "(decay_steps = warmup + decay_steps)",
                  "hf": "cosine / cosine_with_min_lr", "timm": "CosineLRScheduler"},
 )
 def cosine(t, *, lr, decay_steps, min_lr):
@@ -464,7 +471,7 @@ def _check_cyclic(values: dict[str, Any]) -> None:
     check=_check_cyclic,
     notes="Smith (2017). Without --steps it shows four cycles. exp_range uses gamma to the "
           "power of the step, as torch CyclicLR and the original CLR do.",
-    equivalents={"torch": "CyclicLR"},
+    equivalents={"torch": "CyclicLR (step_size_up=step_size)"},
 )
 def cyclic(t, *, base_lr, max_lr, step_size, step_size_down, mode, gamma):
     up = float(step_size)
@@ -526,8 +533,8 @@ def _check_onecycle(values: dict[str, Any]) -> None:
     notes="Phase ends follow torch OneCycleLR (peak at step pct_start·T−1, final lr at T−1); "
           "after the cycle the final lr holds, where torch raises. optax's onecycle peaks "
           "one step later: use the optax. dialect to see it.",
-    equivalents={"torch": "OneCycleLR", "optax": "cosine_onecycle_schedule (peak one step "
-                 "later)"},
+    equivalents={"torch": "OneCycleLR (same phases; torch raises past total_steps)",
+                 "optax": "cosine_onecycle_schedule (peak one step later)"},
 )
 def onecycle(t, *, max_lr, total_steps, pct_start, anneal, div_factor, final_div_factor,
              three_phase):
@@ -583,7 +590,8 @@ def _check_wsd(values: dict[str, Any]) -> None:
     check=_check_wsd,
     notes="MiniCPM / DeepSeek-style trapezoid. total_steps excludes the warmup (warmup is a "
           "prefix); hf warmup_stable_decay counts it in num_training_steps.",
-    equivalents={"hf": "warmup_stable_decay", "timm": "WSDLRScheduler"},
+    equivalents={"hf": "warmup_stable_decay (num_training_steps = warmup + total_steps)",
+                 "timm": "WSDLRScheduler (t_initial=total_steps, decay_t=decay_steps)"},
 )
 def wsd(t, *, lr, total_steps, decay_steps, min_lr, decay_shape):
     p = np.clip((t - (total_steps - decay_steps)) / decay_steps, 0.0, 1.0)

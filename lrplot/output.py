@@ -87,6 +87,7 @@ Writer = Callable[[BinaryIO], None]
 def write_all(jobs: list[tuple[str, Writer]]) -> None:
     """Write each (path, writer) to a temporary file, then rename them all into place."""
     done: list[tuple[str, str]] = []
+    path = ""
     try:
         for path, write in jobs:
             folder = os.path.dirname(os.path.abspath(path))
@@ -100,7 +101,7 @@ def write_all(jobs: list[tuple[str, Writer]]) -> None:
             os.replace(tmp, path)
     except OSError as err:
         _discard(done)
-        raise LrplotError(f"--out {err.filename or path}: cannot write ({err.strerror})") from None
+        raise LrplotError(f"--out {path}: cannot write ({err.strerror or err})") from None
     except BaseException:
         _discard(done)
         raise

@@ -106,7 +106,11 @@ class Param:
         """Return *value* as this parameter's type, or raise LrplotError naming owner and param."""
 
         def fail(why: str = "") -> LrplotError:
-            shown = repr(value) if isinstance(value, str) else _show(value)
+            # Quote text that is not a number, so 'abc' and '' stand out; numbers read as typed.
+            if isinstance(value, str):
+                shown = value.strip() if _as_number(value) is not None else repr(value)
+            else:
+                shown = _show(value)
             detail = f" ({why})" if why else ""
             return LrplotError(
                 f"{owner}: {self.name} must be {self.allowed()}, got {shown}{detail}"

@@ -66,14 +66,16 @@ def _is_better(value: float, best: float, mode: str, threshold_mode: str,
 def synthetic_metric(n: int) -> np.ndarray:
     """A deterministic validation-loss curve of length *n* with three plateaus.
 
-    Each quarter of the run drops quickly and then flattens out, with a small fixed wiggle,
-    so that ReduceLROnPlateau has something to react to at any length.
+    Each quarter of the run drops quickly and then flattens out (creeping up a little, with a
+    small fixed wiggle), so that ReduceLROnPlateau has something to react to at any length.
     """
     t = np.arange(n, dtype=np.float64) / max(n, 1)
     quarter = np.minimum(np.floor(t * 4), 3)
     within = t * 4 - quarter
     level = 2.0 * 0.55**quarter
     drop = 0.45 * level * np.exp(-within * 40.0)
-    # Non-negative so the flat stretches never set a new best: they are real plateaus.
+    # A slight upward drift (mild overfitting) plus a fixed wiggle: once the drop is over,
+    # no step beats the best so far, so each flat stretch is a real plateau.
+    drift = 0.03 * level * within
     wiggle = 0.002 * level * (1.0 + np.sin(np.arange(n) * 2.3999632297))
-    return level * 0.55 + drop + wiggle
+    return level * 0.55 + drop + drift + wiggle

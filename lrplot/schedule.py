@@ -57,8 +57,7 @@ class Schedule:
 
     def __call__(self, steps: Any) -> np.ndarray:
         arr = np.asarray(steps, dtype=np.int64)
-        # Overflow comes back as inf, which every output reports as one clean error line;
-        # numpy's RuntimeWarnings would add lines of their own to stderr.
+        # Overflow shows up as inf in the result, which callers check; no stray warnings.
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
             return np.asarray(self.fn(arr), dtype=np.float64)
 

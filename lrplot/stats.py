@@ -20,6 +20,11 @@ class Summary:
     total: float  # sum of lr over all steps: the 'area' a run gets
     below_half: int | None  # first step after the peak below 50% of peak
     below_tenth: int | None  # first step after the peak below 10% of peak
+    above_half: int  # how many steps run at ≥ 50% of peak
+
+
+# Points of the run where a comparison shows every schedule's lr.
+COMPARE_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0)
 
 
 def summarize(values: np.ndarray) -> Summary:
@@ -35,7 +40,20 @@ def summarize(values: np.ndarray) -> Summary:
         total=float(values.sum()),
         below_half=_first_below(after, 0.5 * peak, peak_step),
         below_tenth=_first_below(after, 0.1 * peak, peak_step),
+        above_half=int(np.count_nonzero(values >= 0.5 * peak)),
     )
+
+
+def fraction_step(fraction: float, n: int) -> int:
+    """The step at *fraction* of a run of n steps: 0 → step 0, 1 → the last step n-1."""
+    return round(fraction * (n - 1))
+
+
+def at_fractions(values: np.ndarray,
+                 fractions: Sequence[float] = COMPARE_FRACTIONS) -> list[tuple[int, float]]:
+    """(step, lr) at each fraction of the run."""
+    n = len(values)
+    return [(step, float(values[step])) for step in (fraction_step(f, n) for f in fractions)]
 
 
 def _first_below(after: np.ndarray, bound: float, offset: int) -> int | None:

@@ -42,14 +42,22 @@ def describe(defn: Definition) -> Group:
     for p in defn.params:
         params.add_row(p.name, escape(default_text(p)), escape(p.allowed()), escape(p.help))
     parts: list = [head, Text(""), formula, Text(""), params]
-    if defn.notes:
+    equivalents = dict(defn.equivalents)
+    if defn.kind == "dialect":
+        # A dialect says which canonical family it is closest to, and how it differs.
+        canonical = equivalents.pop("lrplot", None)
+        if canonical:
+            parts += [Text(""), Text.assemble(("lrplot family  ", "bold"), canonical)]
+        if defn.notes:
+            parts += [Text(""), Text.assemble(("how it differs  ", "bold"), defn.notes)]
+    elif defn.notes:
         parts += [Text(""), Text(defn.notes)]
-    if defn.equivalents:
+    if equivalents:
         eq = Table(header_style="bold", box=None, pad_edge=False, title="equivalents",
                    title_justify="left")
         eq.add_column("framework", style="cyan")
         eq.add_column("name")
-        for framework, name in defn.equivalents.items():
+        for framework, name in equivalents.items():
             eq.add_row(framework, escape(name))
         parts += [Text(""), eq]
     return Group(*parts)

@@ -1,0 +1,127 @@
+"""A compact line chart for the terminal, drawn with braille characters (rich + numpy only).
+
+Each character cell holds 2×4 braille dots, so a 60×10-cell chart has 120×40 dots. Every
+dot column shows the min–max range of its steps joined to the previous column, so jumps and
+restarts stay visible at any length, like the envelope of the figures. Where schedules
+overlap in one cell the one drawn last (listed last) gives the colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from rich.console import Group
+from rich.text import Text
+
+# Bit of each dot in a braille cell, indexed [row 0..3][column 0..1] (Unicode U+2800 block).
+BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]])
+BRAILLE_BASE = 0x2800
+COLORS = ("cyan", "magenta", "green", "yellow", "blue", "red", "bright_cyan",
+          "bright_magenta", "bright_green", "bright_yellow")
+DEFAULT_HEIGHT = 10
+
+
+def series_color(index: int) -> str:
+    return COLORS[index % len(COLORS)]
+
+
+def line_chart(series: Sequence[tuple[str, np.ndarray]], *, width: int = 80,
+               height: int = DEFAULT_HEIGHT, log: bool = False, title: str | None = None,
+               fmt: Callable[[float], str] = lambda v: f"{v:.3g}") -> Group:
+    """Chart every (label, values) pair over its steps; at most *width* cells per line."""
+    n = max(len(values) for _, values in series)
+    scaled = [_scale(np.asarray(values, dtype=np.float64), log) for _, values in series]
+    finite = np.concatenate([v[np.isfinite(v)] for v in scaled] or [np.zeros(0)])
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if not log:
+        low = min(low, 0.0)  # lr charts read best from zero, like the figures
+    if high == low:
+        high, low = high + 0.5 * (abs(high) or 1.0), low - 0.5 * (abs(low) or 1.0)
+
+    def unscale(v: float) -> float:
+        return 10.0**v if log else v
+
+    ticks = [fmt(unscale(v)) for v in (high, (high + low) / 2, low)]
+    gutter = max(len(t) for t in ticks)
+    cols = max(width - gutter - 2, 8)
+    dot_rows, dot_cols = 4 * height, 2 * cols
+
+    codes = np.zeros((len(series), height, cols), dtype=np.int64)
+    for index, values in enumerate(scaled):
+        top, bottom, valid = _column_ranges(values, n, dot_cols)
+        span = high - low
+        row_top = np.rint((high - top) / span * (dot_rows - 1))
+        row_bottom = np.rint((high - bottom) / span * (dot_rows - 1))
+        rows = np.arange(dot_rows)[:, None]
+        dots = (rows >= row_top[None, :]) & (rows <= row_bottom[None, :]) & valid[None, :]
+        cells = dots.reshape(height, 4, cols, 2) * BRAILLE_BITS[None, :, None, :]
+        codes[index] = cells.sum(axis=(1, 3))
+
+    text = Text(no_wrap=True, overflow="crop")
+    if title:
+        text.append(f"{title}\n", style="bold")
+    marks = {0: ticks[0], height // 2: ticks[1], height - 1: ticks[2]}
+    for r in range(height):
+        label = marks.get(r)
+        text.append(f"{label or '':>{gutter}} {'┤' if label else '│'}", style="dim")
+        for c in range(cols):
+            code = int(np.bitwise_or.reduce(codes[:, r, c]))
+            if not code:
+                text.append(" ")
+                continue
+            owner = int(np.flatnonzero(codes[:, r, c])[-1])
+            text.append(chr(BRAILLE_BASE + code), style=series_color(owner))
+        text.append("\n")
+    text.append(" " * (gutter + 1) + "└" + "─" * cols + "\n", style="dim")
+    text.append(f"{'step':>{gutter}}  " + _x_labels(n, cols), style="dim")
+    parts: list[Text] = [text]
+    if len(series) > 1:
+        legend = Text()
+        for index, (label, _) in enumerate(series):
+            if index:
+                legend.append("   ")
+            legend.append("━━ ", style=series_color(index))
+            legend.append(label)
+        parts.append(legend)
+    return Group(*parts)
+
+
+def _scale(values: np.ndarray, log: bool) -> np.ndarray:
+    if not log:
+        return values
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(values > 0, np.log10(np.where(values > 0, values, 1.0)), np.nan)
+
+
+def _column_ranges(values: np.ndarray, n: int,
+                   dot_cols: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Highest and lowest value drawn in each dot column (joined to the column before)."""
+    if len(values) >= dot_cols:
+        edges = np.linspace(0, len(values), dot_cols + 1).round().astype(np.int64)
+        starts = edges[:-1]
+        with np.errstate(invalid="ignore"):
+            highs = np.fmax.reduceat(values, starts)
+            lows = np.fmin.reduceat(values, starts)
+        lasts = values[edges[1:] - 1]
+    else:
+        # Fewer steps than dot columns: sample the step shown at each column.
+        positions = np.linspace(0, n - 1, dot_cols)
+        index = np.minimum(np.rint(positions).astype(np.int64), len(values) - 1)
+        shown = values[index]
+        shown[positions > len(values) - 1] = np.nan  # shorter series stop where they end
+        highs = lows = lasts = shown
+    previous = np.concatenate(([np.nan], lasts[:-1]))
+    valid = np.isfinite(highs)
+    joined_high = np.where(np.isfinite(previous), np.fmax(highs, previous), highs)
+    joined_low = np.where(np.isfinite(previous), np.fmin(lows, previous), lows)
+    return joined_high, joined_low, valid
+
+
+def _x_labels(n: int, cols: int) -> str:
+    first, middle, last = "0", str((n - 1) // 2), str(n - 1)
+    line = [" "] * cols
+    for position, label in ((0, first), ((cols - len(middle)) // 2, middle),
+                            (cols - len(last), last)):
+        line[position:position + len(label)] = label
+    return "".join(line)[:cols]

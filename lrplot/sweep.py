@@ -1,0 +1,107 @@
+"""Sweeps: one schedule spec and ``--vary key=v1,v2,...`` options → a family of variants.
+
+``expand("cosine:warmup=10", ["min_lr=0,0.01"])`` gives two variants labelled ``min_lr=0``
+and ``min_lr=0.01``; several ``--vary`` options give every combination, labelled
+``min_lr=0.01, warmup=5`` in the order the options were given. Pure: no I/O, no numbers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from lrplot import catalogue
+from lrplot.errors import LrplotError
+from lrplot.spec import is_config_path, parse_value, split_spec
+
+MAX_VARIANTS = 64
+
+
+@dataclass(frozen=True)
+class Variant:
+    label: str
+    name: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One ``--vary`` option: a parameter and the values (as typed) it takes."""
+
+    key: str
+    texts: tuple[str, ...]
+
+
+def parse_vary(text: str) -> Axis:
+    """``'min_lr=0,0.01'`` → ``Axis('min_lr', ('0', '0.01'))``; lists may be bracketed."""
+    key, eq, rest = text.partition("=")
+    key = key.strip().replace("-", "_")
+    if not eq or not key.isidentifier():
+        raise LrplotError(f"--vary {text!r}: write KEY=V1,V2,... (e.g. --vary min_lr=0,0.01)")
+    texts = tuple(part.strip() for part in _split_values(rest, text))
+    if not texts or any(not t for t in texts):
+        raise LrplotError(f"--vary {text!r}: every value must be non-empty; write KEY=V1,V2,...")
+    if len(set(texts)) != len(texts):
+        raise LrplotError(f"--vary {text!r}: a value is repeated")
+    return Axis(key, texts)
+
+
+def _split_values(text: str, whole: str) -> list[str]:
+    """Split on commas outside brackets, so list values read as ``[30,60],[50,80]``."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += (char == "[") - (char == "]")
+        if depth < 0:
+            raise LrplotError(f"--vary {whole!r} has an unmatched ']'")
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    if depth:
+        raise LrplotError(f"--vary {whole!r} has an unclosed '['")
+    return [*parts, current]
+
+
+def expand(spec: str, varies: list[str]) -> list[Variant]:
+    """Every combination of the ``--vary`` values applied to *spec*, in row-major order."""
+    if is_config_path(spec):
+        raise LrplotError(f"--vary needs a schedule spec such as cosine:warmup=10, not the "
+                          f"config file {spec!r}")
+    name, base = split_spec(spec)
+    definition = catalogue.get(name)
+    axes = [parse_vary(text) for text in varies]
+    seen: set[str] = set()
+    for axis in axes:
+        param = definition.param(axis.key)
+        if param is None:
+            allowed = ", ".join(p.name for p in definition.params)
+            raise LrplotError(f"--vary {axis.key}: {definition.name} has no parameter "
+                              f"{axis.key!r}; allowed: {allowed}")
+        if param.name in seen:
+            raise LrplotError(f"--vary {axis.key}: the parameter is varied twice")
+        seen.add(param.name)
+        if any(definition.param(k) is param for k in base):
+            raise LrplotError(f"--vary {axis.key}: the parameter is also set in {spec!r}; "
+                              "set it in one place")
+    count = 1
+    for axis in axes:
+        count *= len(axis.texts)
+    if count > MAX_VARIANTS:
+        sizes = "×".join(str(len(a.texts)) for a in axes)
+        raise LrplotError(f"--vary gives {sizes} = {count} schedules; at most {MAX_VARIANTS} "
+                          "are allowed")
+    variants = []
+    for combo in itertools.product(*(axis.texts for axis in axes)):
+        params = dict(base)
+        params.update({axis.key: parse_value(text) for axis, text in zip(axes, combo)})
+        label = ", ".join(f"{axis.key}={text}" for axis, text in zip(axes, combo))
+        variants.append(Variant(label or spec.strip(), name, params))
+    return variants
+
+
+def sweep_title(spec: str, varies: list[str]) -> str:
+    """``cosine:warmup=10, varying min_lr and warmup``."""
+    keys = " and ".join(parse_vary(text).key for text in varies)
+    return f"{spec.strip()}, varying {keys}"

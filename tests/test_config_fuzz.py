@@ -1,0 +1,185 @@
+"""Fuzzing config files: whatever the document, it loads or raises LrplotError; the CLI exits
+0 or 2 with at most one line on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lrplot.catalogue import Context, get
+from lrplot.config import load_config
+from lrplot.errors import LrplotError
+
+NAMES = ["cosine", "constant", "step", "multistep", "linear", "wsd", "onecycle", "cyclic",
+         "plateau", "noam", "piecewise", "cosine_restarts", "sequence", "chain", "Cosine",
+         "torch.SequentialLR", "torch.ChainedScheduler", "nope", "x.y", ""]
+try:  # dialect names only once the dialect package exists (it is written separately)
+    if importlib.util.find_spec("lrplot.dialects.torch"):
+        NAMES += ["torch.Nope", "torch.StepLR", "torch.LinearLR", "keras.CosineDecay"]
+except ModuleNotFoundError:
+    pass
+KEYS = ["name", "label", "metric", "parts", "boundaries", "milestones", "lr", "warmup",
+        "warmup_shape", "decay_steps", "min_lr", "gamma", "step_size", "total_steps",
+        "max_lr", "base_lr", "d_model", "warmup_steps", "values", "end_lr", "decay", "x-y"]
+TOP_KEYS = ["title", "steps", "steps_per_epoch", "metric", "schedule", "stpes"]
+
+texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=6)  # TOML has no surrogates
+junk = st.one_of(
+    st.integers(-5, 2000),
+    st.sampled_from([0, 1, 10, 2**62, 2**70, -(2**70)]),
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.booleans(),
+    st.sampled_from([*NAMES, "linear", "cosine", "1-sqrt", "m.csv", "m.csv:loss", "[1,2]"]),
+    texts,
+)
+values = st.recursive(
+    junk,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(KEYS), inner, max_size=4)),
+    max_leaves=12,
+)
+# Hypothesis favours small integers, so "now and then" is a uniform pick from ten.
+rarely = st.sampled_from([False] * 9 + [True])
+# Values a parameter plausibly takes, so that many documents get past validation.
+plausible = st.one_of(
+    st.integers(0, 60), st.floats(0, 1), st.sampled_from(["linear", "cosine", "power", "cos",
+                                                           "triangular2", "1-sqrt", "rel"]),
+    st.lists(st.integers(1, 60), max_size=3).map(sorted), st.booleans(),
+)
+
+
+def param_names(name: str) -> list[str]:
+    if "." in name:
+        return KEYS
+    try:
+        return [p.name for p in get(name).params] + ["decay"]
+    except LrplotError:
+        return KEYS
+
+
+@st.composite
+def tables(draw, depth=0):
+    name = draw(st.sampled_from(NAMES))
+    table = {} if draw(rarely) else {"name": name}
+    keys = param_names(name)
+    for _ in range(draw(st.integers(0, 4))):
+        key = draw(st.sampled_from(KEYS) if draw(rarely) else st.sampled_from(keys))
+        table[key] = draw(values if draw(rarely) else plausible)
+    if depth < 2 and (name.lower() in ("sequence", "chain", "torch.sequentiallr",
+                                       "torch.chainedscheduler") or draw(rarely)):
+        table["parts"] = draw(st.lists(tables(depth + 1), max_size=3))
+        table["boundaries" if draw(st.booleans()) else "milestones"] = sorted(
+            draw(st.lists(st.integers(-2, 60), max_size=3)))
+    if draw(rarely):
+        table["label"] = draw(st.one_of(texts, values))
+    return table
+
+
+def mostly(good):
+    return st.builds(lambda bad, right, wrong: wrong if bad else right, rarely, good, values)
+
+
+top_level = st.fixed_dictionaries({}, optional={
+    "title": mostly(texts),
+    "steps": mostly(st.integers(1, 80)),
+    "steps_per_epoch": mostly(st.integers(1, 10)),
+    "metric": mostly(st.sampled_from(["m.csv:loss", "m.csv", "m.csv:nope", "gone.csv"])),
+})
+documents = st.builds(
+    lambda top, schedules, keep, typo: {**top, **({"schedule": schedules} if keep else {}),
+                                        **({"stpes": 3} if typo else {})},
+    top_level,
+    st.one_of(st.lists(tables(), min_size=1, max_size=3), st.lists(values, max_size=2)),
+    rarely.map(lambda absent: not absent),
+    rarely,
+)
+
+
+def toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # close enough to a TOML basic string
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return "{" + ", ".join(f"{toml_value(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+
+
+def toml_text(doc: dict) -> str:
+    lines = [f"{json.dumps(k)} = {toml_value(v)}" for k, v in doc.items() if k != "schedule"]
+    schedules = doc.get("schedule", [])
+    if isinstance(schedules, list) and all(isinstance(t, dict) for t in schedules):
+        for table in schedules:
+            lines.append("[[schedule]]")
+            lines += [f"{json.dumps(k)} = {toml_value(v)}" for k, v in table.items()]
+    elif "schedule" in doc:
+        lines.append(f"schedule = {toml_value(schedules)}")
+    return "\n".join(lines) + "\n"
+
+
+def mangle(text: str, cut: int, junk: str) -> str:
+    """Damage the text somewhere, so syntax errors get fuzzed too."""
+    at = cut % (len(text) + 1)
+    return text[:at] + junk + text[at:]
+
+
+def check_loads_or_lrplot_error(path) -> None:
+    metric = "".join(f"{1 + (i % 7) / 10}\n" for i in range(30))
+    (path.parent / "m.csv").write_text("loss\n" + metric)
+    try:
+        load_config(str(path), Context(steps=20))
+    except LrplotError as err:
+        assert "\n" not in err.message and err.message.startswith(str(path))
+
+
+SETTINGS = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(doc=documents, damage=st.booleans(), cut=st.integers(0, 10_000),
+       junk=st.sampled_from(["[", "]", "=", '"', "\n[[", "{", "\x00", "'''", "é"]))
+def test_random_toml_loads_or_raises_lrplot_error(tmp_path, doc, damage, cut, junk):
+    text = toml_text(doc)
+    path = tmp_path / "fuzz.toml"
+    path.write_text(mangle(text, cut, junk) if damage else text, encoding="utf-8")
+    check_loads_or_lrplot_error(path)
+
+
+@SETTINGS
+@given(doc=documents)
+def test_random_json_loads_or_raises_lrplot_error(tmp_path, doc):
+    path = tmp_path / "fuzz.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    check_loads_or_lrplot_error(path)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(doc=documents)
+def test_random_config_through_the_cli(cli, tmp_path, doc):
+    path = tmp_path / "fuzz.toml"
+    path.write_text(toml_text(doc), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    if out.exists():
+        out.unlink()
+    result = cli("plot", path, "--steps", "20", "--out", out)
+    assert result.code in (0, 2), result.err
+    assert "Traceback" not in result.err
+    if result.code == 2:
+        assert len(result.err.splitlines()) == 1 and not out.exists()
+    else:
+        assert out.exists()
