@@ -30,6 +30,11 @@ from lrplot.schedule import EVALUATION_CHUNK
 DEFINITIONS = catalogue.all_definitions()
 IDS = [d.name for d in DEFINITIONS]
 RUNS = (1, 2, 3, 17, 1000, 20_000)
+# Framework quirks reproduced on purpose, past the schedule's natural end only: torch lets
+# OneCycleLR step exactly total_steps times, and there its linear anneal extrapolates past
+# the final lr, below 0 for total_steps < ~350 000 (torch 2.13 prints -0.00143 at step 100
+# of total_steps=100, and so does lrplot).
+PAST_THE_END_QUIRKS = {"torch.OneCycleLR"}
 
 
 def build(defn, raw, n, metric=None):
@@ -91,16 +96,24 @@ def test_extreme_valid_values_never_give_nan_or_crash(defn, data):
         warnings.simplefilter("error")  # a RuntimeWarning would be an extra stderr line
         schedule = build(defn, raw, n)
         assume(schedule is not None)
-        values = schedule.values(n)
-        assert not (values < 0).any(), f"{schedule.label}: negative lr {values.min()}"
+        try:
+            values = schedule.values(n)
+        except LrplotError:  # refused once the run is known (hf: T = W = 0 divides by zero)
+            refused_by_cli(spec_text(defn.name, raw), n)
+            return
         if not np.isfinite(values).all():
             # Overflow (3^t past step 646, or 0·inf with lr=0): refused with one clean line.
             assert "not finite at step" in refused_by_cli(spec_text(defn.name, raw), n)
             return
+        checked = values[:schedule.length] if defn.name in PAST_THE_END_QUIRKS else values
+        # A decay to exactly 0 may land a rounding error below it (torch.LinearLR with
+        # end_factor=0 gives -1.1e-17 after 0.1·(1-ε)): allow that much, nothing more.
+        noise = 1e-15 * float(np.abs(values).max(initial=0.0))
+        assert not (checked < -noise).any(), f"{schedule.label}: negative lr {values.min()}"
         events = schedule.events(n)
         assert all(0 <= e.step < n for e in events)
         if np.isfinite(values).all():
-            x, y = curve_points(schedule, n, 300)
+            x, y = curve_points(schedule, n, 300, finite=True)
             assert np.isfinite(y).all() and len(x) == len(y)
             assert y.min() >= values.min() and y.max() <= values.max()
 
@@ -120,11 +133,10 @@ def test_long_runs_cross_chunk_boundaries_exactly(defn):
     assert np.isfinite(values).all()
 
 
-@pytest.mark.parametrize("defn", DEFINITIONS, ids=IDS)
+@pytest.mark.parametrize("defn", [d for d in DEFINITIONS if d.param("warmup") is not None],
+                         ids=lambda d: d.name)
 @pytest.mark.parametrize("warmup", [0, 1, 5])
 def test_zero_and_short_warmups_hand_over_to_the_family(defn, warmup):
-    if defn.param("warmup") is None:
-        pytest.skip(f"{defn.name} has no warmup prefix")
     base = build(defn, typical_params(defn), 200)
     if base is None:
         pytest.skip(f"{defn.name}: typical values refused")

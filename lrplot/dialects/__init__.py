@@ -100,8 +100,12 @@ def make_schedule(
             return []
         return [Event(step, kind) for step, kind in events(own, n) if 0 <= step < n]
 
+    try:
+        natural = length(own) if length else None
+    except OverflowError:  # astronomically long (cycle_mul=1e300): refused as too many steps
+        natural = 2**62
     return Schedule(
-        label=name, fn=fn, length=length(own) if length else None, events=event_list,
+        label=name, fn=fn, length=natural, events=event_list,
         name=name, params=dict(values), metric=metric,
         metric_label=ctx.metric_label if ctx.metric is not None else "synthetic loss",
     )

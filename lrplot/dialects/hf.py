@@ -133,8 +133,8 @@ def _check_polynomial(values: dict[str, Any]) -> None:
     summary="transformers polynomial: warmup, then polynomial decay to lr_end.",
     formula="t/W during warmup; ((lr−lr_end)·(1−(t−W)/(T−W))^power + lr_end)/lr until T; "
             "lr_end/lr after",
-    params=(*COMMON, Param("lr_end", FLOAT, 1e-7, "final lr (absolute)"),
-            Param("power", FLOAT, 1.0, "exponent of the decay")),
+    params=(*COMMON, Param("lr_end", FLOAT, 1e-7, "final lr (absolute)", low=0),
+            Param("power", FLOAT, 1.0, "exponent of the decay", low=0)),
     length=lambda p: p["num_training_steps"],
     events=_warmup_events,
     check=_check_polynomial,
@@ -261,7 +261,7 @@ def cosine_with_min_lr(t, p):
     formula="warmup (t+1)/W (or warmup_lr_rate + (1−rate)·t/(W−1)); then p = (t−W+1)/"
             "max(1, T−W), max(0, f·(1−m)+m)",
     params=(*COMMON, NUM_CYCLES, *MIN_LR_PARAMS,
-            Param("warmup_lr_rate", FLOAT, None, "warmup start as a fraction of lr",
+            Param("warmup_lr_rate", FLOAT, None, "warmup start as a fraction of lr", low=0,
                   nullable=True)),
     length=lambda p: p["num_training_steps"],
     events=_warmup_events,
@@ -306,7 +306,7 @@ SHAPES = ("linear", "cosine", "1-sqrt")
                   nullable=True),
             Param("warmup_type", CHOICE, "linear", "warmup shape", choices=SHAPES),
             Param("decay_type", CHOICE, "cosine", "decay shape", choices=SHAPES),
-            Param("min_lr_ratio", FLOAT, 0.0, "floor as a fraction of lr"),
+            Param("min_lr_ratio", FLOAT, 0.0, "floor as a fraction of lr", low=0),
             NUM_CYCLES),
     length=lambda p: p["num_warmup_steps"] + _wsd_stable(p) + p["num_decay_steps"],
     events=lambda p, n: [*_warmup_events(p, n),

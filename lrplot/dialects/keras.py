@@ -42,7 +42,7 @@ def _steps(t: np.ndarray) -> np.ndarray:
     "keras.ExponentialDecay",
     summary="Keras ExponentialDecay: initial_learning_rate·decay_rate^(step/decay_steps).",
     formula="initial_learning_rate·decay_rate^(t/decay_steps), exponent floored if staircase",
-    params=(INITIAL, DECAY_STEPS, Param("decay_rate", FLOAT, help="factor per decay_steps"),
+    params=(INITIAL, DECAY_STEPS, Param("decay_rate", FLOAT, help="factor per decay_steps", low=0),
             Param("staircase", BOOL, False, "decay in whole periods")),
     notes="No end: it decays forever. " + FLOAT32_NOTE,
     equivalents={"lrplot": "exponential (lr=initial_learning_rate); staircase with "
@@ -76,7 +76,7 @@ def _piecewise_length(p: Mapping[str, Any]) -> int:
     formula="values[0] for t ≤ b[0]; values[i] for b[i−1] < t ≤ b[i]; values[−1] for "
             "t > b[−1]",
     params=(Param("boundaries", INTS, help="steps after which the value changes"),
-            Param("values", FLOATS, help="one more value than boundaries")),
+            Param("values", FLOATS, help="one more value than boundaries", low=0)),
     length=_piecewise_length,
     events=lambda p, n: [(b + 1, "milestone") for b in p["boundaries"]],
     check=_check_piecewise,
@@ -99,8 +99,8 @@ def piecewise_constant_decay(t, p):
     summary="Keras PolynomialDecay: polynomial decay to end_learning_rate (optionally cycling).",
     formula="(initial−end)·(1−min(t,ds)/ds)^power + end; with cycle, ds·⌈t/ds⌉",
     params=(INITIAL, DECAY_STEPS,
-            Param("end_learning_rate", FLOAT, 0.0001, "lr at decay_steps"),
-            Param("power", FLOAT, 1.0, "exponent of the decay"),
+            Param("end_learning_rate", FLOAT, 0.0001, "lr at decay_steps", low=0),
+            Param("power", FLOAT, 1.0, "exponent of the decay", low=0),
             Param("cycle", BOOL, False, "restart after decay_steps, each period longer")),
     length=lambda p: math.ceil(p["decay_steps"] * (3 if p["cycle"] else 1)),
     notes="The default end_learning_rate is 1e-4, not 0. With cycle the decay restarts from "
@@ -117,7 +117,8 @@ def polynomial_decay(t, p):
         s = np.minimum(s, ds)
     ratio = s / ds
     init, end = p["initial_learning_rate"], p["end_learning_rate"]
-    return (init - end) * np.power(1 - ratio, p["power"]) + end
+    # ds·⌈t/ds⌉ can round a hair below t for absurdly small decay_steps: never below 0.
+    return (init - end) * np.power(np.maximum(1 - ratio, 0.0), p["power"]) + end
 
 
 @dialect(
@@ -125,7 +126,7 @@ def polynomial_decay(t, p):
     summary="Keras InverseTimeDecay: initial_learning_rate / (1 + decay_rate·step/decay_steps).",
     formula="initial_learning_rate/(1+decay_rate·t/decay_steps), t/decay_steps floored if "
             "staircase",
-    params=(INITIAL, DECAY_STEPS, Param("decay_rate", FLOAT, help="how fast the lr falls"),
+    params=(INITIAL, DECAY_STEPS, Param("decay_rate", FLOAT, help="how fast the lr falls", low=0),
             Param("staircase", BOOL, False, "decay in whole periods")),
     notes="No end. " + FLOAT32_NOTE,
     equivalents={"lrplot": "inverse_time"},
@@ -154,8 +155,8 @@ def _cosine(s: np.ndarray, decay_steps: float, start: float, alpha: float) -> np
     formula="warmup_target set: linear initial→warmup_target over warmup_steps, then "
             "target·((1−alpha)·½(1+cos(π·s/decay_steps))+alpha); s clamped at decay_steps",
     params=(INITIAL, DECAY_STEPS,
-            Param("alpha", FLOAT, 0.0, "floor as a fraction of the decayed-from lr"),
-            Param("warmup_target", FLOAT, None, "lr reached after warmup (enables warmup)",
+            Param("alpha", FLOAT, 0.0, "floor as a fraction of the decayed-from lr", low=0),
+            Param("warmup_target", FLOAT, None, "lr reached after warmup (enables warmup)", low=0,
                   nullable=True),
             Param("warmup_steps", FLOAT, 0.0, "warmup length (needs warmup_target)", low=0)),
     length=_cosine_length,
@@ -201,8 +202,9 @@ def _restarts_length(p: Mapping[str, Any]) -> int:
                   low_open=True),
             Param("t_mul", FLOAT, 2.0, "each cycle is t_mul times longer", low=0,
                   low_open=True),
-            Param("m_mul", FLOAT, 1.0, "each restart peaks m_mul times lower"),
-            Param("alpha", FLOAT, 0.0, "floor as a fraction of initial_learning_rate")),
+            Param("m_mul", FLOAT, 1.0, "each restart peaks m_mul times lower", low=0),
+            Param("alpha", FLOAT, 0.0, "floor as a fraction of initial_learning_rate", low=0,
+                  high=1)),
     length=_restarts_length,
     notes="Restarts forever. m_mul scales the cosine but not the alpha floor. The cycle "
           "index comes from a floating-point log, as in Keras. " + FLOAT32_NOTE,

@@ -70,7 +70,7 @@ def _f(t: np.ndarray) -> np.ndarray:
     "optax.constant_schedule",
     summary="optax constant_schedule: the same value at every step.",
     formula="value",
-    params=(Param("value", FLOAT, help="the lr"),),
+    params=(Param("value", FLOAT, help="the lr", low=0),),
     notes="The parameter is value, not lr; otherwise lrplot's constant family.",
     equivalents={"lrplot": "constant (lr=value)"},
 )
@@ -103,8 +103,8 @@ def _transition_length(p: Mapping[str, Any]) -> int | None:
     "optax.linear_schedule",
     summary="optax linear_schedule: linear from init_value to end_value, then hold.",
     formula="init + (end−init)·clip(t−transition_begin, 0, transition_steps)/transition_steps",
-    params=(Param("init_value", FLOAT, help="value before and at the start"),
-            Param("end_value", FLOAT, help="value after the transition"),
+    params=(Param("init_value", FLOAT, help="value before and at the start", low=0),
+            Param("end_value", FLOAT, help="value after the transition", low=0),
             TRANSITION_STEPS, TRANSITION_BEGIN),
     length=_transition_length,
     notes="Holds end_value after the transition and init_value before transition_begin. "
@@ -121,9 +121,9 @@ def linear_schedule(t, p):
     "optax.polynomial_schedule",
     summary="optax polynomial_schedule: polynomial from init_value to end_value, then hold.",
     formula="(init−end)·(1−clip(t−begin, 0, T)/T)^power + end",
-    params=(Param("init_value", FLOAT, help="value at the start"),
-            Param("end_value", FLOAT, help="value after the transition"),
-            Param("power", FLOAT, help="exponent"), TRANSITION_STEPS, TRANSITION_BEGIN),
+    params=(Param("init_value", FLOAT, help="value at the start", low=0),
+            Param("end_value", FLOAT, help="value after the transition", low=0),
+            Param("power", FLOAT, help="exponent", low=0), TRANSITION_STEPS, TRANSITION_BEGIN),
     length=_transition_length,
     notes="Holds end_value after the transition. " + X64_NOTE,
     equivalents={"lrplot": "polynomial (lr=init_value, end_lr=end_value, "
@@ -155,11 +155,12 @@ def _exponential(t: np.ndarray, init: float, steps: int, rate: float, begin: int
 
 EXPONENTIAL_PARAMS = (
     Param("transition_steps", INT, help="steps per factor of decay_rate (≤ 0: constant)"),
-    Param("decay_rate", FLOAT, help="factor per transition_steps (0: constant, as in optax)"),
+    Param("decay_rate", FLOAT, help="factor per transition_steps (0: constant, as in optax)",
+          low=0),
     TRANSITION_BEGIN,
     Param("staircase", BOOL, False, "decay in whole periods"),
     Param("end_value", FLOAT, None, "bound the decay (a floor, or a ceiling if decay_rate>1)",
-          nullable=True),
+          low=0, nullable=True),
 )
 
 
@@ -168,7 +169,7 @@ EXPONENTIAL_PARAMS = (
     summary="optax exponential_decay: init_value·decay_rate^((t−begin)/transition_steps).",
     formula="init for t ≤ begin, else init·decay_rate^((t−begin)/transition_steps), "
             "clipped at end_value",
-    params=(Param("init_value", FLOAT, help="value at the start"), *EXPONENTIAL_PARAMS),
+    params=(Param("init_value", FLOAT, help="value at the start", low=0), *EXPONENTIAL_PARAMS),
     notes="decay_rate=0 or transition_steps ≤ 0 give a constant init_value (optax logs and "
           "does that). end_value is a floor when decaying, a ceiling when growing.",
     equivalents={"lrplot": "exponential (decay_steps=transition_steps), without "
@@ -192,10 +193,10 @@ def _cosine(t: np.ndarray, init: float, steps: float, alpha: float, exponent: fl
     "optax.cosine_decay_schedule",
     summary="optax cosine_decay_schedule: cosine from init_value to alpha·init_value.",
     formula="init·((1−alpha)·(½(1+cos(π·min(t,D)/D)))^exponent + alpha)",
-    params=(Param("init_value", FLOAT, help="value at step 0"),
+    params=(Param("init_value", FLOAT, help="value at step 0", low=0),
             Param("decay_steps", INT, help="steps of the decay (optax requires > 0)", low=1),
-            Param("alpha", FLOAT, 0.0, "floor as a fraction of init_value"),
-            Param("exponent", FLOAT, 1.0, "power applied to the cosine factor")),
+            Param("alpha", FLOAT, 0.0, "floor as a fraction of init_value", low=0),
+            Param("exponent", FLOAT, 1.0, "power applied to the cosine factor", low=0)),
     length=lambda p: p["decay_steps"],
     notes="Holds alpha·init_value after decay_steps. " + X64_NOTE,
     equivalents={"lrplot": "cosine (min_lr = alpha·init_value; exponent 1)"},
@@ -227,12 +228,12 @@ def _check_warmup_cosine(values: dict[str, Any]) -> None:
     summary="optax warmup_cosine_decay_schedule: linear warmup, then cosine to end_value.",
     formula="linear init→peak over warmup_steps, then cosine_decay(peak, decay_steps − "
             "warmup_steps, alpha = end/peak)",
-    params=(Param("init_value", FLOAT, help="value at step 0"),
-            Param("peak_value", FLOAT, help="value at the end of the warmup"),
+    params=(Param("init_value", FLOAT, help="value at step 0", low=0),
+            Param("peak_value", FLOAT, help="value at the end of the warmup", low=0),
             Param("warmup_steps", INT, help="steps of linear warmup", low=0),
             Param("decay_steps", INT, help="TOTAL length including the warmup", low=1),
-            Param("end_value", FLOAT, 0.0, "final value"),
-            Param("exponent", FLOAT, 1.0, "power applied to the cosine factor")),
+            Param("end_value", FLOAT, 0.0, "final value", low=0),
+            Param("exponent", FLOAT, 1.0, "power applied to the cosine factor", low=0)),
     length=lambda p: p["decay_steps"],
     events=lambda p, n: [(p["warmup_steps"], "warmup end")] if p["warmup_steps"] else [],
     check=_check_warmup_cosine,
@@ -255,8 +256,8 @@ def warmup_cosine_decay_schedule(t, p):
     summary="optax warmup_exponential_decay_schedule: linear warmup, then exponential decay.",
     formula="linear init→peak over warmup_steps, then exponential_decay(peak, ...) on t − "
             "warmup_steps",
-    params=(Param("init_value", FLOAT, help="value at step 0"),
-            Param("peak_value", FLOAT, help="value at the end of the warmup"),
+    params=(Param("init_value", FLOAT, help="value at step 0", low=0),
+            Param("peak_value", FLOAT, help="value at the end of the warmup", low=0),
             Param("warmup_steps", INT, help="steps of linear warmup", low=0),
             *EXPONENTIAL_PARAMS),
     events=lambda p, n: [(p["warmup_steps"], "warmup end")] if p["warmup_steps"] else [],
@@ -298,7 +299,7 @@ def _piecewise_interpolate(t: np.ndarray, kind: str, init: float,
 
 ONECYCLE_PARAMS = (
     Param("transition_steps", INT, help="length of the cycle (optax requires > 0)", low=1),
-    Param("peak_value", FLOAT, help="highest value"),
+    Param("peak_value", FLOAT, help="highest value", low=0),
     Param("pct_start", FLOAT, 0.3, "fraction of the cycle spent going up", low=0, high=1),
 )
 DIV_PARAMS = (
@@ -347,7 +348,7 @@ def linear_onecycle_schedule(t, p):
 def cosine_onecycle_schedule(t, p):
     total, div = p["transition_steps"], p["div_factor"]
     scales = {int(p["pct_start"] * total): div,
-              int(total): 1.0 / (div * p["final_div_factor"])}
+              int(total): 1.0 / np.float64(div * p["final_div_factor"])}  # inf, not a crash
     return _piecewise_interpolate(t, "cosine", p["peak_value"] / div, scales)
 
 
@@ -370,7 +371,7 @@ def _piecewise_length(p: Mapping[str, Any]) -> int | None:
     "optax.piecewise_constant_schedule",
     summary="optax piecewise_constant_schedule: multiply by each scale from its boundary on.",
     formula="init_value·∏ scale_i over boundaries_i ≤ t",
-    params=(Param("init_value", FLOAT, help="value before the first boundary"),
+    params=(Param("init_value", FLOAT, help="value before the first boundary", low=0),
             BoundaryScales("boundaries_and_scales", FLOATS, None,
                            "scale factors by boundary step (cumulative)", nullable=True)),
     length=_piecewise_length,

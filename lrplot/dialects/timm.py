@@ -31,7 +31,7 @@ NOISE = Param("noise_range_t", INTS, None, "timm's lr noise (refused: it uses to
               nullable=True)
 CYCLE = (
     Param("cycle_mul", FLOAT, 1.0, "each cycle is cycle_mul times longer", low=1),
-    Param("cycle_decay", FLOAT, 1.0, "each cycle peaks cycle_decay times lower"),
+    Param("cycle_decay", FLOAT, 1.0, "each cycle peaks cycle_decay times lower", low=0),
     Param("cycle_limit", INT, 1, "number of cycles; lr_min after them", low=0),
 )
 K_DECAY = Param("k_decay", FLOAT, 1.0, "shape exponent on the cycle position", low=0,
@@ -190,7 +190,7 @@ def tanh_lr(t, p):
     "timm.PolyLRScheduler",
     summary="timm PolyLRScheduler: polynomial decay cycles (default power 0.5).",
     formula="lr_min + (lr_max−lr_min)·(1 − t_curr^k/t_i^k)^power",
-    params=(LR, T_INITIAL, Param("power", FLOAT, 0.5, "exponent of the decay"), LR_MIN,
+    params=(LR, T_INITIAL, Param("power", FLOAT, 0.5, "exponent of the decay", low=0), LR_MIN,
             *CYCLE, *WARMUP, _prefix(False), K_DECAY, NOISE),
     length=_cycle_length,
     events=_cycle_events,
@@ -216,7 +216,8 @@ def _step_length(p: Mapping[str, Any]) -> int:
     summary="timm StepLRScheduler: multiply by decay_rate every decay_t updates.",
     formula="lr·decay_rate^⌊t/decay_t⌋ (t after the warmup with warmup_prefix)",
     params=(LR, Param("decay_t", FLOAT, help="updates between decays", low=0, low_open=True),
-            Param("decay_rate", FLOAT, 1.0, "factor per decay (timm's default 1: no decay)"),
+            Param("decay_rate", FLOAT, 1.0, "factor per decay (timm's default 1: no decay)",
+                  low=0),
             *WARMUP, _prefix(True), NOISE),
     length=_step_length,
     events=lambda p, n: [(p["warmup_t"], "warmup end")] if p["warmup_t"] else [],
@@ -250,7 +251,7 @@ def _multistep_length(p: Mapping[str, Any]) -> int | None:
             "milestone.",
     formula="lr·decay_rate^bisect_right(decay_t, t+1)",
     params=(LR, Param("decay_t", INTS, help="milestones (sorted)"),
-            Param("decay_rate", FLOAT, 1.0, "factor per milestone (timm's default 1)"),
+            Param("decay_rate", FLOAT, 1.0, "factor per milestone (timm's default 1)", low=0),
             *WARMUP, _prefix(True), NOISE),
     length=_multistep_length,
     events=lambda p, n: [(m - 1 + (p["warmup_t"] if p["warmup_prefix"] else 0), "milestone")

@@ -61,7 +61,7 @@ def _every(period: float, n: int, kind: str, start: float | None = None) -> Even
     summary="torch StepLR: multiply the lr by gamma every step_size steps.",
     formula="lr·gamma^⌊t/step_size⌋",
     params=(LR, Param("step_size", INT, help="steps between decays", low=1),
-            Param("gamma", FLOAT, 0.1, "factor applied at each decay")),
+            Param("gamma", FLOAT, 0.1, "factor applied at each decay", low=0)),
     length=lambda p: 4 * p["step_size"],
     events=lambda p, n: _every(p["step_size"], n, "milestone"),
     notes="Same numbers as lrplot's step family. Without --steps it shows three decays.",
@@ -81,7 +81,7 @@ def _milestones_passed(t: np.ndarray, milestones: tuple[int, ...]) -> np.ndarray
     formula="lr·gamma^(number of milestones ≤ t)",
     params=(LR, Param("milestones", INTS, help="steps where the lr is multiplied by gamma",
                       low=0),
-            Param("gamma", FLOAT, 0.1, "factor applied at each milestone")),
+            Param("gamma", FLOAT, 0.1, "factor applied at each milestone", low=0)),
     length=lambda p: (max(p["milestones"]) + max(10, max(p["milestones"]) // 3)
                       if p["milestones"] else None),
     events=lambda p, n: [(m, "milestone") for m in sorted(set(p["milestones"]))],
@@ -178,7 +178,7 @@ def polynomial_lr(t, p):
     formula="eta_min + (lr−eta_min)·(1+cos(π·t/T_max))/2 for every t (period 2·T_max)",
     params=(LR, Param("T_max", INT, help="steps from lr down to eta_min (half a period)",
                       low=1),
-            Param("eta_min", FLOAT, 0.0, "lowest lr")),
+            Param("eta_min", FLOAT, 0.0, "lowest lr", low=0)),
     length=lambda p: p["T_max"],
     events=lambda p, n: _every(2 * p["T_max"], n, "restart", start=2 * p["T_max"]),
     notes="Does NOT hold eta_min after T_max: the lr climbs back to lr at 2·T_max and "
@@ -209,7 +209,7 @@ def _restart_starts(T_0: int, T_mult: int, last: int) -> list[int]:
     formula="eta_min + (lr−eta_min)·(1+cos(π·T_cur/T_i))/2, T_i = T_0·T_mult^cycle",
     params=(LR, Param("T_0", INT, help="length of the first cycle", low=1),
             Param("T_mult", INT, 1, "each cycle is T_mult times longer (integer)", low=1),
-            Param("eta_min", FLOAT, 0.0, "lowest lr")),
+            Param("eta_min", FLOAT, 0.0, "lowest lr", low=0)),
     length=lambda p: p["T_0"] * (1 + p["T_mult"] + p["T_mult"] ** 2),
     events=lambda p, n: [(s, "restart") for s in _restart_starts(p["T_0"], p["T_mult"],
                                                                   n)[1:10_001]],
@@ -236,24 +236,32 @@ def _cyclic_total(p: Mapping[str, Any]) -> float:
     return up + (float(p["step_size_down"]) if p["step_size_down"] is not None else up)
 
 
+def _check_cyclic(p: Mapping[str, Any]) -> None:
+    # torch accepts max_lr < base_lr, but then the wave (and exp_range's gamma^t) runs below 0.
+    if p["max_lr"] < p["base_lr"]:
+        raise LrplotError(f"torch.CyclicLR: max_lr must be ≥ base_lr, got max_lr={p['max_lr']} "
+                          f"and base_lr={p['base_lr']}")
+
+
 @dialect(
     "torch.CyclicLR",
     summary="torch CyclicLR: triangle waves between base_lr and max_lr.",
     formula="cycle=⌊1+t/total⌋, x=1+t/total−cycle; up x/ratio, down (x−1)/(ratio−1); "
             "× 1, 1/2^(cycle−1) or gamma^t",
     params=(
-        Param("base_lr", FLOAT, help="lowest lr (replaces the optimizer's lr)"),
-        Param("max_lr", FLOAT, help="highest lr of the first cycle"),
+        Param("base_lr", FLOAT, help="lowest lr (replaces the optimizer's lr)", low=0),
+        Param("max_lr", FLOAT, help="highest lr of the first cycle", low=0),
         Param("step_size_up", INT, 2000, "steps from base_lr up to max_lr", low=1),
         Param("step_size_down", INT, None, "steps back down (default step_size_up)", low=0,
               nullable=True),
         Param("mode", CHOICE, "triangular", "amplitude rule",
               choices=("triangular", "triangular2", "exp_range")),
-        Param("gamma", FLOAT, 1.0, "exp_range: amplitude factor per step"),
+        Param("gamma", FLOAT, 1.0, "exp_range: amplitude factor per step", low=0),
         *MOMENTUM_PARAMS,
     ),
     length=lambda p: round(4 * _cyclic_total(p)),
     events=lambda p, n: _every(_cyclic_total(p), n, "cycle"),
+    check=_check_cyclic,
     notes="Overrides the optimizer's lr with base_lr (no lr parameter). exp_range uses "
           "gamma^t with the global step. Momentum cycling is accepted but not plotted. "
           "Same numbers as lrplot's cyclic family (step_size=step_size_up). Without --steps "
@@ -308,7 +316,7 @@ def _check_onecycle_run(values: Mapping[str, Any], ctx: Context) -> None:
     formula="phase ends pct_start·T−1 (and 2·pct_start·T−2), T−1; cos: "
             "end+(start−end)/2·(cos(π·pct)+1), linear: (end−start)·pct+start",
     params=(
-        Param("max_lr", FLOAT, help="peak lr (replaces the optimizer's lr)"),
+        Param("max_lr", FLOAT, help="peak lr (replaces the optimizer's lr)", low=0),
         Param("total_steps", INT, None, "steps in the cycle", low=1, nullable=True),
         Param("epochs", INT, None, "with steps_per_epoch, instead of total_steps", low=1,
               nullable=True),
