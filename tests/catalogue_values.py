@@ -53,8 +53,24 @@ def typical_value(p: Param) -> Any:
     raise AssertionError(f"no typical value for {p}")
 
 
+# Definitions whose parameters constrain each other, so per-parameter values cannot be valid
+# together: ordinary values chosen by hand (each accepted by the framework itself).
+TYPICAL_OVERRIDES: dict[str, dict[str, Any]] = {
+    # long enough for every test run: torch refuses steps past total_steps + 1
+    "torch.OneCycleLR": {"max_lr": 0.1, "total_steps": 10_000_000},
+    "optax.warmup_cosine_decay_schedule": {"init_value": 0.0, "peak_value": 0.1,
+                                           "warmup_steps": 10, "decay_steps": 100},
+    "hf.cosine_with_min_lr": {"num_warmup_steps": 10, "num_training_steps": 100,
+                              "min_lr_rate": 0.1},
+    "hf.cosine_warmup_with_min_lr": {"num_warmup_steps": 10, "num_training_steps": 100,
+                                     "min_lr_rate": 0.1},
+}
+
+
 def typical_params(defn: Definition) -> dict[str, Any]:
     """Ordinary values for the required parameters of *defn* (the rest keep defaults)."""
+    if defn.name in TYPICAL_OVERRIDES:
+        return dict(TYPICAL_OVERRIDES[defn.name])
     return {p.name: typical_value(p) for p in defn.params if p.required}
 
 
