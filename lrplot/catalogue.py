@@ -81,7 +81,13 @@ class Definition:
                 values[p.name] = p.default
         for p in self.params:  # derived defaults may read the others, so they come last
             if p.name not in values and isinstance(p.default, Derived):
-                values[p.name] = p.coerce(p.default.compute(values, ctx), self.name)
+                try:
+                    computed = p.default.compute(values, ctx)
+                except LrplotError as err:  # name the schedule, as every other error does
+                    if err.message.startswith(f"{self.name}:"):
+                        raise
+                    raise LrplotError(f"{self.name}: {err.message}") from None
+                values[p.name] = p.coerce(computed, self.name)
         if self.check is not None:
             self.check(values)
         return values

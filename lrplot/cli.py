@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import typer
+from rich.markup import escape
 
 from lrplot import catalogue
 from lrplot.catalogue import Context, Definition, default_text
@@ -57,8 +59,8 @@ class Layout(str, Enum):
 
 
 StepsOpt = Annotated[int | None, typer.Option(
-    "--steps", "-n", help="Evaluate steps 0..N-1 [default: the schedule's natural length, "
-    f"else 100; at most {MAX_STEPS:_}]", metavar="N", show_default=False)]
+    "--steps", "-n", help=escape("Evaluate steps 0..N-1 [default: the schedule's natural "
+    f"length, else 100; at most {MAX_STEPS:_}]"), metavar="N", show_default=False)]
 OutOpt = Annotated[list[str] | None, typer.Option(
     "--out", "-o", help="Write to PATH; format from the extension: .png .svg .pdf .csv "
     ".json (repeatable; - is CSV on stdout). Without it, print a table.", metavar="PATH",
@@ -70,8 +72,8 @@ EpochOpt = Annotated[int | None, typer.Option(
     "--steps-per-epoch", help="Add an epoch column (CSV, table) and an epoch axis (plots).",
     metavar="K", show_default=False)]
 MetricOpt = Annotated[str | None, typer.Option(
-    "--metric", help="Metric series for plateau schedules: a CSV with a header (pick "
-    "FILE:COLUMN) or one number per line; metric[t] is observed after step t.",
+    "--metric", help=escape("Metric series for plateau schedules: a CSV with a header (pick "
+    "FILE:COLUMN) or one number per line; metric[t] is observed after step t."),
     metavar="FILE[:COLUMN]", show_default=False)]
 
 EpochsOpt = Annotated[int | None, typer.Option(
@@ -80,7 +82,8 @@ EpochsOpt = Annotated[int | None, typer.Option(
 DpiOpt = Annotated[int, typer.Option("--dpi", help="PNG resolution in dots per inch.",
                                      metavar="DPI")]
 SizeOpt = Annotated[str | None, typer.Option(
-    "--size", help="Figure size in inches, WIDTHxHEIGHT (e.g. 8x4.5) [default: per figure]",
+    "--size", help=escape("Figure size in inches, WIDTHxHEIGHT (e.g. 8x4.5) "
+                          "[default: per figure]"),
     metavar="WxH", show_default=False)]
 ThemeOpt = Annotated[Theme, typer.Option("--theme", help="Figure colours.",
                                          case_sensitive=False)]
@@ -107,13 +110,18 @@ def _context(steps: int | None, metric: str | None) -> Context:
     return ctx
 
 
-def run_steps(steps: int | None, epochs: int | None, steps_per_epoch: int | None) -> int | None:
-    """--steps, or --epochs × --steps-per-epoch; never both."""
+def run_steps(steps: int | None, epochs: int | None, steps_per_epoch: int | None,
+              specs: Sequence[str] = ()) -> int | None:
+    """--steps, or --epochs × --steps-per-epoch (else a config's steps_per_epoch); never both."""
     _check_epoch_size(steps_per_epoch)
     if epochs is None:
         return steps
     if steps is not None:
         raise LrplotError("give --steps or --epochs, not both")
+    if steps_per_epoch is None:
+        from lrplot.spec import config_steps_per_epoch
+
+        steps_per_epoch = config_steps_per_epoch(list(specs))
     if steps_per_epoch is None:
         raise LrplotError("--epochs needs --steps-per-epoch K (steps = epochs × K)")
     if epochs < 1:
@@ -164,7 +172,7 @@ def emit(schedules: Sequence[Schedule], *, steps: int | None, outs: list[str] | 
          log: bool = False, title: str | None = None,
          steps_per_epoch: int | None = None, style: Look | None = None,
          layout: str | None = None, legend_title: str | None = None,
-         sequential: bool = False) -> None:
+         sequential: bool = False, sweep_shape: tuple[int, ...] = ()) -> None:
     """Evaluate *schedules* and send them to every ``--out`` target, or to the terminal.
 
     With *layout* (overlay, grid, both) this is a comparison: a compare figure, and a
@@ -184,7 +192,7 @@ def emit(schedules: Sequence[Schedule], *, steps: int | None, outs: list[str] | 
         options = plot.FigureOptions(
             title=title, log=log, steps_per_epoch=steps_per_epoch, dpi=style.dpi,
             size=style.size, theme=style.theme, layout=layout or "both",
-            legend_title=legend_title, sequential=sequential)
+            legend_title=legend_title, sequential=sequential, sweep_shape=sweep_shape)
         renderer = plot.render if layout is None else plot.render_compare
         renderer(handle, fmt, schedules, n, options)
 
@@ -258,11 +266,11 @@ def plot_command(
     dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
 ) -> None:
     """Plot or export any schedules, overlaid in one figure."""
-    steps = run_steps(steps, epochs, steps_per_epoch)
+    steps = run_steps(steps, epochs, steps_per_epoch, specs)
     style = look(dpi, size, theme)
     ctx = _context(steps, metric)
     loaded: Loaded = load_specs(specs, ctx)
-    emit(loaded.schedules, steps=steps or loaded.steps, outs=out, log=log,
+    emit(loaded.schedules, steps=steps or loaded.steps, outs=out, log=log or loaded.log,
          title=title or loaded.title, steps_per_epoch=steps_per_epoch or loaded.steps_per_epoch,
          style=style)
 
@@ -292,14 +300,14 @@ def compare_command(
         "brackets: milestones=[30,60],[50,80]). Repeat for every combination "
         f"(at most {MAX_VARIANTS}).", metavar="KEY=V1,V2,...", show_default=False)] = None,
     layout: Annotated[Layout | None, typer.Option(
-        "--layout", help="Figure layout: one overlay, a grid of one panel per schedule, or "
-        f"both [default: both; overlay alone past {MAX_AUTO_PANELS} schedules]",
+        "--layout", help=escape("Figure layout: one overlay, a grid of one panel per "
+        f"schedule, or both [default: both; overlay alone past {MAX_AUTO_PANELS} schedules]"),
         case_sensitive=False, show_default=False)] = None,
     steps: StepsOpt = None, out: OutOpt = None, log: LogOpt = False, title: TitleOpt = None,
     steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
     dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
 ) -> None:
-    steps = run_steps(steps, epochs, steps_per_epoch)
+    steps = run_steps(steps, epochs, steps_per_epoch, specs)
     style = look(dpi, size, theme)
     ctx = _context(steps, metric)
     if vary:
@@ -316,10 +324,11 @@ def compare_command(
     if len(loaded.schedules) < 2:
         raise LrplotError("compare needs at least two schedules (or one spec with --vary "
                           "KEY=V1,V2,...); for one schedule use `lrplot plot`")
-    emit(loaded.schedules, steps=steps or loaded.steps, outs=out, log=log,
+    emit(loaded.schedules, steps=steps or loaded.steps, outs=out, log=log or loaded.log,
          title=title or loaded.title, steps_per_epoch=steps_per_epoch or loaded.steps_per_epoch,
          style=style, layout=(layout or Layout.both).value,
-         sequential=bool(vary) and len(vary) == 1)
+         sequential=bool(vary) and len(vary) == 1,
+         sweep_shape=sweep.sweep_shape(vary) if vary else ())
 
 
 SIMULATE_HELP = (
@@ -352,11 +361,12 @@ def simulate_command(
     obj = simulate.objective(objective)
     if not np.isfinite(w0) or abs(w0) > 1e6:
         raise LrplotError(f"--w0 must be a finite number in [-1e6, 1e6], got {w0}")
-    steps = run_steps(steps, epochs, steps_per_epoch)
+    steps = run_steps(steps, epochs, steps_per_epoch, specs)
     style = look(dpi, size, theme)
     ctx = _context(steps, metric)
     loaded = load_specs(specs, ctx)
     steps_per_epoch = steps_per_epoch or loaded.steps_per_epoch
+    log = log or loaded.log
     n = natural_steps(loaded.schedules, steps or loaded.steps)
     _check_steps(n, "the number of steps")
     simulate.check_steps(n)
@@ -403,22 +413,30 @@ def simulate_command(
 
 @app.command("list")
 def list_command() -> None:
-    """List every schedule: canonical families, then each framework's dialect names."""
+    """List every schedule: canonical families, each framework's dialect names, then the
+    composites that config files can hold."""
+    from lrplot.config import COMPOSITE_HELP
     from lrplot.render.catalogue import catalogue_table
     from lrplot.terminal import console
 
-    console().print(catalogue_table(catalogue.all_definitions()))
+    console().print(catalogue_table(catalogue.all_definitions(), COMPOSITE_HELP))
 
 
 @app.command("describe")
 def describe_command(
-    name: Annotated[str, typer.Argument(help="A family (cosine) or dialect name "
-                                        "(torch.OneCycleLR).", show_default=False)],
+    name: Annotated[str, typer.Argument(help="A family (cosine), dialect name "
+                                        "(torch.OneCycleLR) or composite (sequence).",
+                                        show_default=False)],
 ) -> None:
     """Show one schedule's formula, parameters, defaults and framework equivalents."""
-    from lrplot.render.catalogue import describe
+    from lrplot.config import composite_help
+    from lrplot.render.catalogue import describe, describe_composite
     from lrplot.terminal import console
 
+    composite = composite_help(name)
+    if composite is not None:
+        console().print(describe_composite(composite))
+        return
     console().print(describe(catalogue.get(name)))
 
 
@@ -427,7 +445,8 @@ def describe_command(
 def _option_for(p: Param) -> Any:
     """The Typer option for a parameter. Numbers and lists arrive as text and are checked by
     ``Param.coerce``, so option errors read exactly like spec-string errors."""
-    help_text = f"{p.help} [{p.allowed()}; default: {default_text(p)}]"
+    # Typer reads help as rich markup, where "[a number ≥ 0; ...]" or "[i]" would vanish.
+    help_text = escape(f"{p.help} [{p.allowed()}; default: {default_text(p)}]")
     if p.kind == BOOL:
         flag = p.option
         return Annotated[bool | None, typer.Option(
@@ -475,7 +494,7 @@ def _family_command(defn: Definition) -> Callable[..., None]:
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in parameters}
     command.__name__ = defn.name
-    command.__doc__ = f"{defn.summary}\n\nFormula: {defn.formula}"
+    command.__doc__ = escape(f"{defn.summary}\n\nFormula: {defn.formula}")
     return command
 
 
@@ -530,7 +549,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LrplotError as err:
         return _fail(err.message)
     except usage_error as err:
-        return _fail(err.format_message(), err.ctx.command_path if err.ctx else "lrplot")
+        if type(err).__name__ == "NoArgsIsHelpError":
+            # Bare `lrplot`: the help is already on stdout (rich prints it and leaves the
+            # message empty; plain click puts it in the message).
+            if err.format_message().strip():
+                sys.stdout.write(err.format_message() + "\n")
+            return _fail("no command given; pick one of the commands above "
+                         "(e.g. lrplot cosine --warmup 5)")
+        return _fail(_explain_usage(err.format_message(), args),
+                     err.ctx.command_path if err.ctx else "lrplot")
     except click_exception as err:
         return _fail(err.format_message())
     except (KeyboardInterrupt, abort):
@@ -572,6 +599,23 @@ def _click_errors() -> tuple[type, type, type]:
         from click.exceptions import Abort, ClickException, UsageError
 
         return UsageError, ClickException, Abort
+
+
+SWITCH_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})
+
+
+def _explain_usage(message: str, args: list[str]) -> str:
+    """Click's usage message, made specific where a user is likely to trip: a yes/no
+    option is a switch, and ``--cycle true`` leaves ``true`` as a stray argument."""
+    match = re.match(r"Got unexpected extra argument\S* \(([^\s)]+)", message)
+    if match and match.group(1).lower() in SWITCH_WORDS and match.group(1) in args:
+        index = args.index(match.group(1))
+        option = args[index - 1] if index else ""
+        if option.startswith("--"):
+            name = option.removeprefix("--").removeprefix("no-")
+            return (f"{option} is a switch and takes no value: write --{name} for yes, "
+                    f"--no-{name} for no")
+    return message
 
 
 def _fail(message: str, where: str = "lrplot") -> int:

@@ -4,12 +4,17 @@ Both are pure numpy over whole step arrays (one pass per part, never one per ste
 finished :class:`Schedule` objects and return one, so they nest freely: a sequence of chains,
 a chain containing a sequence, and so on. Config files reach them through ``name =
 "sequence"`` / ``name = "chain"`` tables with ``parts`` (see :mod:`lrplot.config`).
+
+The end of the module replays torch ``SequentialLR``/``ChainedScheduler`` nested inside each
+other, which is stateful and therefore stepped one step at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
@@ -142,3 +147,121 @@ def _fit(values: np.ndarray, size: int) -> np.ndarray:
 
 def _metric_label(parts: list[Schedule]) -> str:
     return next((p.metric_label for p in parts if p.metric is not None), "metric")
+
+
+# ---- torch SequentialLR / ChainedScheduler nested inside each other ------------------------
+#
+# torch lets these composites hold each other (SequentialLR's recursive_undo walks nested
+# ``_schedulers``), and a nested one behaves in ways no closed form captures, so it is
+# replayed step by step. The leaves are step-by-step torch schedulers (``initial_step``,
+# ``step``, ``update_lr(epoch)``, ``last_epoch``); these two classes are the composites,
+# transcribed from torch/optim/lr_scheduler.py (torch 2.x).
+
+
+class TorchSequential:
+    """torch ``SequentialLR`` whose parts may themselves be composites."""
+
+    def __init__(self, group: dict, schedulers: list, milestones: list[int],
+                 on_switch: Callable[[], None]) -> None:
+        self.schedulers, self.milestones, self.on_switch = schedulers, milestones, on_switch
+        self.last_epoch = 0
+        group["lr"] = group["initial_lr"]
+        for scheduler in schedulers:  # torch's recursive_undo
+            _undo(scheduler)
+        self.schedulers[bisect_right(milestones, 0)].initial_step()
+
+    def initial_step(self) -> None:
+        # torch's _initial_step on a composite is one ordinary step(): when this is the first
+        # part of an outer SequentialLR it runs one epoch ahead of the outer count.
+        self.step()
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        index = bisect_right(self.milestones, self.last_epoch)
+        scheduler = self.schedulers[index]
+        if index > 0 and self.milestones[index - 1] == self.last_epoch:
+            self.on_switch()
+            scheduler.update_lr(0)
+        else:
+            scheduler.step()
+
+    def update_lr(self, epoch: int) -> None:
+        raise LrplotError(_RESTART_COMPOSITE)
+
+
+class TorchChained:
+    """torch ``ChainedScheduler`` whose parts may themselves be composites."""
+
+    def __init__(self, schedulers: list) -> None:
+        self.schedulers = schedulers
+
+    def initial_step(self) -> None:
+        self.step()
+
+    def step(self) -> None:
+        for scheduler in self.schedulers:
+            scheduler.step()
+
+    def update_lr(self, epoch: int) -> None:
+        raise LrplotError(_RESTART_COMPOSITE)
+
+
+# At a milestone SequentialLR calls part._update_lr(0); on a composite that reaches
+# LRScheduler.get_lr, which raises NotImplementedError.
+_RESTART_COMPOSITE = ("torch.SequentialLR cannot start a nested SequentialLR or "
+                      "ChainedScheduler at a milestone (torch raises NotImplementedError); "
+                      "only its first part can be one")
+
+
+def _undo(scheduler: Any) -> None:
+    if isinstance(scheduler, (TorchSequential, TorchChained)):
+        for inner in scheduler.schedulers:
+            _undo(inner)
+    else:
+        scheduler.last_epoch -= 1
+
+
+def torch_replay(name: str, label: str, lr: float,
+                 make: Callable[[dict, Callable[[], None]], Any], length: int | None,
+                 params: Mapping[str, Any]) -> Schedule:
+    """A schedule whose row t is the optimizer lr after t steps of ``make(group, on_switch)``.
+
+    Values are replayed once and cached; ``on_switch`` marks a SequentialLR milestone as a
+    ``"phase"`` event at the row it produces.
+    """
+    rows = np.empty(0, dtype=np.float64)
+    filled = 0
+    switches: list[int] = []
+    state: dict[str, Any] = {}
+
+    def extend(upto: int) -> np.ndarray:
+        nonlocal rows, filled
+        if upto < filled:
+            return rows
+        if not state:
+            group: dict[str, Any] = {"lr": lr}
+            state["group"] = group
+            state["driver"] = make(group, lambda: switches.append(filled))
+            rows = np.empty(64, dtype=np.float64)
+            rows[0], filled = group["lr"], 1
+        group, driver = state["group"], state["driver"]
+        if upto >= len(rows):
+            rows = np.concatenate([rows[:filled], np.empty(max(upto + 1, 2 * len(rows)))])
+        while filled <= upto:
+            driver.step()
+            rows[filled] = group["lr"]
+            filled += 1
+        return rows
+
+    def fn(steps: np.ndarray) -> np.ndarray:
+        if steps.size == 0:
+            return np.zeros(steps.shape)
+        return extend(int(steps.max()))[steps]
+
+    def events(n: int) -> list[Event]:
+        if n > 1:
+            extend(n - 1)
+        return [Event(s, "phase") for s in sorted(set(switches)) if 0 < s < n]
+
+    return Schedule(label=label, fn=fn, length=length, events=events, name=name,
+                    params=dict(params))

@@ -4,6 +4,7 @@
 title = "warmup, hold, cosine"       # optional
 steps = 1000                         # optional: run length (--steps wins)
 steps_per_epoch = 100                # optional: epoch axis / column
+log = true                           # optional: log-scale lr axis (as --log)
 metric = "val_log.csv:val_loss"      # optional: metric for plateau schedules,
                                      # relative to this file (--metric wins)
 [[schedule]]
@@ -24,7 +25,8 @@ parts = [
 
 Several ``[[schedule]]`` tables make a comparison. ``sequence`` (with ``boundaries``) and
 ``chain`` take ``parts`` and nest; ``torch.SequentialLR`` (with ``milestones``) and
-``torch.ChainedScheduler`` take torch ``parts`` and an optimizer ``lr``. Inside a sequence each
+``torch.ChainedScheduler`` take torch ``parts`` and an optimizer ``lr``; they nest inside each
+other as torch allows (in a SequentialLR, only as the first part). Inside a sequence each
 part is resolved as if the run were its own segment long, so ``decay_steps`` and friends
 default to the part's share of the run. A schedule table may carry its own ``metric``.
 A ``.json`` file holding what ``keras.optimizers.schedules.serialize`` writes (a top-level
@@ -40,17 +42,24 @@ import importlib
 import json
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lrplot.catalogue import Context, resolve
-from lrplot.compose import chain, check_boundaries, sequence
+from lrplot.compose import (
+    TorchChained,
+    TorchSequential,
+    chain,
+    check_boundaries,
+    sequence,
+    torch_replay,
+)
 from lrplot.errors import LrplotError
 from lrplot.params import FLOAT, INT, INTS, Param
 from lrplot.schedule import MAX_STEPS, Schedule
 from lrplot.spec import Loaded
 
-TOP_KEYS = ("title", "steps", "steps_per_epoch", "metric", "schedule")
+TOP_KEYS = ("title", "steps", "steps_per_epoch", "log", "metric", "schedule")
 TABLE_KEYS = ("name", "label", "metric")  # every other key of a plain table is a parameter
 COMPOSITES = {
     "sequence": ("parts", "boundaries"),
@@ -58,6 +67,96 @@ COMPOSITES = {
     "torch.sequentiallr": ("parts", "milestones", "lr"),
     "torch.chainedscheduler": ("parts", "lr"),
 }
+
+
+@dataclass(frozen=True)
+class CompositeHelp:
+    """What ``lrplot describe`` and ``lrplot list`` say about a composite (config files only)."""
+
+    name: str
+    summary: str
+    formula: str
+    keys: tuple[tuple[str, str], ...]  # (key, meaning), beside name and label
+    example: str
+    notes: str
+
+
+_SEQUENCE_EXAMPLE = """[[schedule]]
+name = "sequence"
+boundaries = [100, 600]
+parts = [
+  { name = "linear", lr = 0, end_lr = 3e-4, decay_steps = 100 },
+  { name = "constant", lr = 3e-4 },
+  { name = "cosine", lr = 3e-4 },
+]"""
+
+COMPOSITE_HELP = (
+    CompositeHelp(
+        "sequence", "Parts joined at boundaries, each restarting at its own step 0.",
+        "part k's value at t − boundaries[k−1], for boundaries[k−1] ≤ t < boundaries[k]",
+        (("parts", "schedule tables (families, dialects, composites), one more than "
+                   "boundaries"),
+         ("boundaries", "steps where the next part starts: increasing integers ≥ 1")),
+        _SEQUENCE_EXAMPLE,
+        "Like optax.join_schedules. Inside a sequence each part is resolved as if the run were "
+        "its own segment, so decay_steps and other lengths default to the part's share. The "
+        "last part runs to the end.",
+    ),
+    CompositeHelp(
+        "chain", "Parts multiplied, every part seeing the same step.",
+        "part₁(t) · part₂(t) · …",
+        (("parts", "schedule tables; give one the lr and make the others factors around 1"),),
+        """[[schedule]]
+name = "chain"
+parts = [
+  { name = "constant", lr = 1, warmup = 500 },   # a 0 → 1 warmup multiplier
+  { name = "cosine", lr = 3e-4 },
+]""",
+        "Like torch ChainedScheduler over closed forms. Parts nest: a chain may hold a "
+        "sequence and the other way round.",
+    ),
+    CompositeHelp(
+        "torch.SequentialLR", "PyTorch SequentialLR over torch schedulers, replayed as torch "
+        "steps it.",
+        "part k from the optimizer's initial lr at its own epoch 0, switched at milestones",
+        (("parts", "torch.* scheduler tables (a torch composite only as the first part)"),
+         ("milestones", "steps where the next scheduler takes over: integers ≥ 1"),
+         ("lr", "the optimizer's lr (default 0.1)")),
+        """[[schedule]]
+name = "torch.SequentialLR"
+lr = 0.5
+milestones = [5]
+parts = [
+  { name = "torch.LinearLR", start_factor = 0.01, total_iters = 5 },
+  { name = "torch.CosineAnnealingLR", T_max = 595 },
+]""",
+        "Every part's constructor runs first and the chainable form is replayed step by step, "
+        "so torch's quirks come through (e.g. a nested SequentialLR switches one step early).",
+    ),
+    CompositeHelp(
+        "torch.ChainedScheduler", "PyTorch ChainedScheduler: every torch scheduler steps the "
+        "same lr in turn.",
+        "chainable schedulers multiply; constructor side effects compound",
+        (("parts", "torch.* scheduler tables, torch composites included"),
+         ("lr", "the optimizer's lr (default 0.1)")),
+        """[[schedule]]
+name = "torch.ChainedScheduler"
+lr = 0.1
+parts = [
+  { name = "torch.ConstantLR", factor = 0.1, total_iters = 2 },
+  { name = "torch.ExponentialLR", gamma = 0.9 },
+]""",
+        "Replayed step by step as torch computes it, recursive form included.",
+    ),
+)
+
+
+def composite_help(name: str) -> CompositeHelp | None:
+    """The help of composite *name* (case-insensitive), or None for anything else."""
+    key = name.strip().lower()
+    return next((h for h in COMPOSITE_HELP if h.name.lower() == key), None)
+
+
 # TOML integers are 64-bit; JSON and YAML integers are not, and a huge one cannot become a float.
 LARGEST_INT = 2**63
 DEEPEST = 32
@@ -183,9 +282,12 @@ def _load_document(doc: Any, path: str, ctx: Context) -> Loaded:
     title = doc.get("title")
     if title is not None and not isinstance(title, str):
         raise LrplotError(f"title must be a string, got {_show(title)}")
-    steps = STEPS.coerce(doc.get("steps"), "steps") if "steps" in doc else None
-    per_epoch = (STEPS_PER_EPOCH.coerce(doc.get("steps_per_epoch"), "steps_per_epoch")
+    steps = STEPS.coerce(doc.get("steps"), "top level") if "steps" in doc else None
+    per_epoch = (STEPS_PER_EPOCH.coerce(doc.get("steps_per_epoch"), "top level")
                  if "steps_per_epoch" in doc else None)
+    log = doc.get("log", False)
+    if not isinstance(log, bool):
+        raise LrplotError(f"log must be true or false, got {_show(log)}")
     tables = doc.get("schedule")
     if tables is None:
         raise LrplotError("has no schedules; add one or more [[schedule]] tables with a name")
@@ -207,7 +309,20 @@ def _load_document(doc: Any, path: str, ctx: Context) -> Loaded:
         if ctx.metric is None and isinstance(table, Mapping) and "metric" in table:
             table_ctx = _with_metric(base, table["metric"], folder, f"{where}: metric")
         schedules.append(_table(table, where, table_ctx, top=True))
-    return Loaded(schedules=schedules, title=title, steps=steps, steps_per_epoch=per_epoch)
+    return Loaded(schedules=schedules, title=title, steps=steps, steps_per_epoch=per_epoch,
+                  log=log)
+
+
+def steps_per_epoch_of(path: str) -> int | None:
+    """Config *path*'s top-level steps_per_epoch, read before its schedules: ``--epochs E``
+    needs it to know the run length the schedules are resolved for."""
+    document = _read(path)
+    if not isinstance(document, Mapping) or "steps_per_epoch" not in document:
+        return None
+    try:
+        return STEPS_PER_EPOCH.coerce(document["steps_per_epoch"], "top level")
+    except LrplotError as err:
+        raise LrplotError(f"{path}: {err.message}") from None
 
 
 def _with_metric(ctx: Context, value: Any, folder: str, where: str) -> Context:
@@ -320,15 +435,14 @@ def _torch_parts(parts: list[Any], where: str) -> list[tuple[str, dict[str, Any]
 def _torch_composite(function: str, owner: str) -> Callable[..., Schedule]:
     def build(table: Mapping[str, Any], parts: list[Any], where: str, ctx: Context,
               label: str | None) -> Schedule:
+        if any(_torch_composite_name(part) for part in parts):
+            return _nested_torch(table, owner, where, ctx, label)
         torch_parts = _torch_parts(parts, where)
         try:
             lr = OPTIMIZER_LR.coerce(table.get("lr", OPTIMIZER_LR.default), owner)
             args: list[Any] = [torch_parts]
             if "milestones" in COMPOSITES[owner.lower()]:
-                if "milestones" not in table:
-                    raise LrplotError(f"{owner}: missing required parameter milestones "
-                                      f"({MILESTONES.allowed()})")
-                args.append(list(MILESTONES.coerce(table["milestones"], owner)))
+                args.append(_milestones(table, owner))
             module = _torch_dialect()
             schedule = getattr(module, function)(*args, lr, ctx)
         except LrplotError as err:
@@ -337,6 +451,129 @@ def _torch_composite(function: str, owner: str) -> Callable[..., Schedule]:
         return schedule.with_label(label or f"{owner}({names})")
 
     return build
+
+
+def _milestones(table: Mapping[str, Any], owner: str) -> list[int]:
+    if "milestones" not in table:
+        raise LrplotError(f"{owner}: missing required parameter milestones "
+                          f"({MILESTONES.allowed()})")
+    return list(MILESTONES.coerce(table["milestones"], owner))
+
+
+# ---- torch composites inside torch composites ---------------------------------------------
+
+TORCH_COMPOSITES = {"torch.sequentiallr": "torch.SequentialLR",
+                    "torch.chainedscheduler": "torch.ChainedScheduler"}
+
+
+def _torch_composite_name(part: Any) -> str | None:
+    """'torch.SequentialLR' or 'torch.ChainedScheduler' when *part* is one (torch. optional)."""
+    name = part.get("name") if isinstance(part, Mapping) else None
+    if not isinstance(name, str):
+        return None
+    key = name.strip().lower()
+    return TORCH_COMPOSITES.get(key) or TORCH_COMPOSITES.get(f"torch.{key}")
+
+
+def _nested_torch(table: Mapping[str, Any], owner: str, where: str, ctx: Context,
+                  label: str | None) -> Schedule:
+    """A torch composite holding torch composites, replayed as torch steps the whole tree."""
+    module = _torch_dialect_at(where)
+    try:
+        lr = OPTIMIZER_LR.coerce(table.get("lr", OPTIMIZER_LR.default), owner)
+    except LrplotError as err:
+        raise LrplotError(f"{where}: {err.message}") from None
+    make, length, text = _torch_node(table, owner, where, ctx, module, top=True)
+    return torch_replay(owner, label or text, lr, make, length, {"lr": lr, "parts": text})
+
+
+def _torch_node(table: Any, owner: str, where: str, ctx: Context, module: Any,
+                index: int = 0, top: bool = False) -> tuple[Callable[..., Any], int | None, str]:
+    """One node of a torch composite tree: (make(group, on_switch), natural length, text).
+
+    *owner* is the composite the node is part *index* of (for leaf messages).
+    """
+    if not isinstance(table, Mapping):
+        raise LrplotError(f"{where}: must be a table with a name, got {_show(table)}")
+    composite = _torch_composite_name(table)
+    if composite is None:
+        return _torch_leaf(table, owner, where, ctx, module, index)
+    if not top:  # the outermost table's keys were checked by _table
+        keys = ("name", "parts", "milestones")[:3 if composite == "torch.SequentialLR" else 2]
+        for key in table:
+            if key == "lr":
+                raise LrplotError(f"{where}: {composite}: lr belongs to the outermost "
+                                  "composite (one optimizer, one lr)")
+            if key not in keys:
+                raise LrplotError(f"{where}: {composite}: unknown key {key!r}; allowed: "
+                                  f"{', '.join(keys)}")
+    parts = table.get("parts")
+    if not isinstance(parts, list) or not parts:
+        raise LrplotError(f"{where}: {composite} needs parts: a non-empty list of torch "
+                          f"schedulers, got {_show(parts) if 'parts' in table else 'none'}")
+    children = [_torch_node(part, composite, f"{where}.parts[{i}]", ctx, module, i)
+                for i, part in enumerate(parts)]
+    text = f"{composite}({', '.join(child[2] for child in children)})"
+    makers = [child[0] for child in children]
+    lengths = [child[1] for child in children]
+    if composite == "torch.ChainedScheduler":
+        known = [n for n in lengths if n]
+
+        def chained(group: dict, on_switch: Callable[[], None]) -> TorchChained:
+            return TorchChained([make(group, on_switch) for make in makers])
+
+        return chained, max(known) if known else None, text
+    try:
+        milestones = _milestones(table, composite)
+        if len(milestones) != len(parts) - 1:
+            raise LrplotError(f"{composite}: needs exactly one milestone fewer than parts (got "
+                              f"{len(parts)} parts and {len(milestones)} milestones)")
+    except LrplotError as err:
+        raise LrplotError(f"{where}: {err.message}") from None
+    for i in range(1, len(parts)):
+        if _torch_composite_name(parts[i]):
+            raise LrplotError(f"{where}.parts[{i}]: {_RESTART_TEXT}")
+
+    def sequential(group: dict, on_switch: Callable[[], None]) -> TorchSequential:
+        return TorchSequential(group, [make(group, on_switch) for make in makers],
+                               list(milestones), on_switch)
+
+    last = lengths[-1]
+    return sequential, (max(milestones) + last if last else None), text
+
+
+# torch restarts a later SequentialLR part with _update_lr(0), which a composite lacks.
+_RESTART_TEXT = ("torch.SequentialLR can start a nested SequentialLR or ChainedScheduler only "
+                 "as its first part: at a milestone torch raises NotImplementedError")
+
+
+def _torch_leaf(table: Mapping[str, Any], owner: str, where: str, ctx: Context, module: Any,
+                index: int) -> tuple[Callable[..., Any], int | None, str]:
+    name = table.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise LrplotError(f"{where}: needs a name, a torch scheduler such as torch.LinearLR")
+    for key in ("parts", "label", "metric"):
+        if key in table:
+            raise LrplotError(f"{where}: {key} is not allowed inside a torch composite part")
+    from lrplot.dialects import _torch_sim as sim
+
+    raw = {k: v for k, v in table.items() if k != "name"}
+    try:
+        short, args, length = module._part_values(index, name.strip(), raw, ctx, owner)
+    except LrplotError as err:
+        raise LrplotError(f"{where}: {err.message}") from None
+
+    def leaf(group: dict, on_switch: Callable[[], None]) -> Any:
+        return sim.construct(short, group, args)
+
+    return leaf, length, f"torch.{short}"
+
+
+def _torch_dialect_at(where: str) -> Any:
+    try:
+        return _torch_dialect()
+    except LrplotError as err:
+        raise LrplotError(f"{where}: {err.message}") from None
 
 
 def _torch_dialect() -> Any:

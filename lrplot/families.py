@@ -37,24 +37,29 @@ WARMUP_PARAMS = (
 WARMUP_NAMES = frozenset(p.name for p in WARMUP_PARAMS)
 
 
-def _steps_left(values: Mapping[str, Any], ctx: Context) -> int:
-    total = ctx.steps if ctx.steps is not None else DEFAULT_STEPS
-    left = total - values["warmup"]
-    if left < 1:
-        raise LrplotError(
-            f"warmup={values['warmup']} leaves no steps of {total}; "
-            "give --steps larger than warmup, or the length explicitly"
-        )
-    return left
+def _steps_left(name: str) -> Derived:
+    """The default of length parameter *name*: the steps of the run left after warmup."""
+
+    def compute(values: Mapping[str, Any], ctx: Context) -> int:
+        total = ctx.steps if ctx.steps is not None else DEFAULT_STEPS
+        left = total - values["warmup"]
+        if left < 1:
+            run = f"the {total}" if ctx.steps is not None else f"the default {total}"
+            raise LrplotError(
+                f"warmup={values['warmup']} leaves none of {run} steps for {name}; "
+                f"give --steps larger than warmup, or {name} explicitly"
+            )
+        return left
+
+    return Derived(compute, "steps left after warmup")
 
 
-STEPS_LEFT = Derived(_steps_left, "steps left after warmup")
 LR = Param("lr", FLOAT, 0.1, "peak learning rate", low=0)
 MIN_LR = Param("min_lr", FLOAT, 0.0, "floor the schedule decays to", low=0)
 
 
 def _length(name: str, help: str = "length of the decay, in steps") -> Param:
-    return Param(name, INT, STEPS_LEFT, help, low=1)
+    return Param(name, INT, _steps_left(name), help, low=1)
 
 
 def family(
@@ -669,7 +674,7 @@ def noam(t, *, d_model, warmup_steps, factor):
     notes="PyTorch semantics: metric[t] is observed after step t, and a cut happens after "
           "patience+1 bad observations. Reads --metric FILE[:COLUMN]; without one it replays "
           "a built-in synthetic loss curve with plateaus. Holds its last lr after the metric "
-          "ends.",
+          "ends. With warmup=W the family starts at step W, so it first sees metric[W].",
     equivalents={"torch": "ReduceLROnPlateau", "hf": "reduce_lr_on_plateau",
                  "keras": "callbacks.ReduceLROnPlateau (cuts one step earlier)"},
 )

@@ -81,7 +81,8 @@ def _picture(path: str) -> Picture:
             raise LrplotError(f"{path}: {schedule.label}: the lr is not finite")
     image = io.BytesIO()
     render(image, "png", loaded.schedules, n,
-           FigureOptions(title=loaded.title, steps_per_epoch=loaded.steps_per_epoch))
+           FigureOptions(title=loaded.title, steps_per_epoch=loaded.steps_per_epoch,
+                         log=loaded.log))
     with open(path, "rb") as handle:
         raw = handle.read()
     title = loaded.title or ", ".join(s.label for s in loaded.schedules)

@@ -77,8 +77,9 @@ class Param:
         elif self.kind == CHOICE:
             text = "one of " + ", ".join(self.choices)
         elif self.kind in (INTS, FLOATS):
-            noun = "integers" if self.kind == INTS else "numbers"
-            text = f"a list of {noun} like [30,60,90]"
+            noun, like = ("integers", "[30,60,90]") if self.kind == INTS else (
+                "numbers", "[0.1,0.01,0.001]")
+            text = f"a list of {noun} like {like}"
             bound = self._bounds_text()
             if bound:
                 text += f", each {bound}"

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from lrplot.errors import LrplotError
+
 DEFAULT_STEPS = 100
 # Ten times the longest run the benchmarks plot (10 M steps). Figures cost the same at any
 # length (a per-pixel envelope, evaluated in chunks), but data outputs hold every value:
@@ -80,7 +82,17 @@ def natural_steps(schedules: list[Schedule], requested: int | None) -> int:
     if requested is not None:
         return requested
     lengths = [s.length for s in schedules if s.length]
-    return max(lengths) if lengths else DEFAULT_STEPS
+    if not lengths:
+        return DEFAULT_STEPS
+    longest = max(lengths)
+    if longest > MAX_STEPS:
+        # Name the schedule: the user never typed this length, its parameters imply it.
+        culprit = next(s for s in schedules if s.length == longest)
+        raise LrplotError(
+            f"{culprit.label}: its natural length is {longest} steps, over the limit of "
+            f"{MAX_STEPS}; give --steps N (at most {MAX_STEPS}) to show part of it"
+        )
+    return longest
 
 
 def stepwise_changes(values: np.ndarray, limit: int = 64) -> np.ndarray | None:

@@ -8,7 +8,6 @@ A path ending in ``.toml``, ``.json``, ``.yaml`` or ``.yml`` is a config file.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +16,7 @@ from lrplot.errors import LrplotError
 from lrplot.schedule import Schedule
 
 CONFIG_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
+CONFIG_ONLY = ("sequence", "chain", "torch.sequentiallr", "torch.chainedscheduler")
 
 
 @dataclass
@@ -27,6 +27,7 @@ class Loaded:
     title: str | None = None
     steps: int | None = None
     steps_per_epoch: int | None = None
+    log: bool = False
 
 
 def is_config_path(text: str) -> bool:
@@ -113,6 +114,10 @@ def load_specs(specs: list[str], ctx: Context) -> Loaded:
             _merge(loaded, _load_config(spec, ctx))
         else:
             name, params = split_spec(spec)
+            if name.lower() in CONFIG_ONLY:  # their parts are tables: no spec-string syntax
+                raise LrplotError(f"spec {spec!r}: {name} takes parts, which only a config "
+                                  "file can hold; write it in a .toml file (see "
+                                  "configs/warmup_hold_cosine.toml)")
             loaded.schedules.append(resolve(name, params, ctx, label=spec.strip()))
     return loaded
 
@@ -122,13 +127,22 @@ def _merge(into: Loaded, other: Loaded) -> None:
     into.title = into.title or other.title
     into.steps = into.steps or other.steps
     into.steps_per_epoch = into.steps_per_epoch or other.steps_per_epoch
+    into.log = into.log or other.log
+
+
+def config_steps_per_epoch(specs: list[str]) -> int | None:
+    """The first steps_per_epoch that a config file among *specs* sets, if any."""
+    for spec in specs:
+        if is_config_path(spec):
+            from lrplot.config import steps_per_epoch_of  # config imports this module
+
+            found = steps_per_epoch_of(spec)
+            if found is not None:
+                return found
+    return None
 
 
 def _load_config(path: str, ctx: Context) -> Loaded:
-    try:
-        config = importlib.import_module("lrplot.config")
-    except ModuleNotFoundError as err:
-        if err.name != "lrplot.config":
-            raise
-        raise LrplotError(f"{path}: config files are not supported in this build") from None
-    return config.load_config(path, ctx)
+    from lrplot.config import load_config  # config imports this module
+
+    return load_config(path, ctx)

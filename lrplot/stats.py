@@ -62,6 +62,18 @@ def _first_below(after: np.ndarray, bound: float, offset: int) -> int | None:
     return first + offset if below[first] else None
 
 
+def isolated(changes: np.ndarray) -> np.ndarray:
+    """The change points with no change at the step before or after: the steps of a
+    staircase, not every step of a short ramp (a 30-step linear decay changes 30 times)."""
+    if changes.size < 2:
+        return changes
+    gaps = np.diff(changes)
+    alone = np.ones(changes.size, dtype=bool)
+    alone[1:] &= gaps > 1
+    alone[:-1] &= gaps > 1
+    return changes[alone]
+
+
 def sample_steps(
     columns: Sequence[np.ndarray], events: Sequence[Sequence[Event]], n: int,
     rows: int = 16, limit: int = 40,
@@ -89,7 +101,7 @@ def sample_steps(
         changes = stepwise_changes(values)
         if changes is None:
             continue
-        for step in changes.tolist():
+        for step in isolated(changes).tolist():
             if len(notes) >= limit:
                 break
             add(step - 1, "")

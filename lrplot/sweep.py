@@ -105,3 +105,8 @@ def sweep_title(spec: str, varies: list[str]) -> str:
     """``cosine:warmup=10, varying min_lr and warmup``."""
     keys = " and ".join(parse_vary(text).key for text in varies)
     return f"{spec.strip()}, varying {keys}"
+
+
+def sweep_shape(varies: list[str]) -> tuple[int, ...]:
+    """How many values each ``--vary`` option takes, in order: ``(3, 2)`` for a 3×2 grid."""
+    return tuple(len(parse_vary(text).texts) for text in varies)

@@ -76,3 +76,16 @@ def test_cli_terminal_output_has_chart_within_80_columns(cli, monkeypatch):
         assert any(BRAILLE_BASE < ord(c) <= BRAILLE_BASE + 0xFF for c in text)
         chart_lines = text.split("┏")[0].splitlines()
         assert max(len(line) for line in chart_lines) <= 80
+
+
+def test_legend_entries_are_never_split_between_lines():
+    labels = ["torch.CosineAnnealingLR:T_max=100",
+              "keras.CosineDecay:initial_learning_rate=0.1,decay_steps=100",
+              "cosine:warmup=10", "onecycle:max_lr=0.1", "wsd:decay_steps=30"]
+    series = [(label, np.linspace(0, 1, 50) * (i + 1)) for i, label in enumerate(labels)]
+    text = _render(line_chart(series, width=80))
+    legend = [line for line in text.splitlines() if "━━" in line]
+    assert max(len(line) for line in legend) <= 80
+    entries = [entry.strip() for line in legend for entry in line.split("━━")[1:]]
+    assert entries == labels  # each whole, in order, on some line
+    assert len(legend) < len(labels)  # short entries still share lines

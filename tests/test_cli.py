@@ -129,6 +129,29 @@ def test_table_lists_every_change_of_a_stepwise_schedule(cli):
     assert {29, 30, 59, 60, 89, 90, 119} <= steps
 
 
+def table_rows(out: str) -> dict[int, str]:
+    """Step → its note, from the rows of the steps table."""
+    rows = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip().strip("│").split("│")]
+        if line.startswith("│") and cells[0].isdigit() and len(cells) == 3:
+            rows[int(cells[0])] = cells[2]
+    return rows
+
+
+def test_table_always_keeps_start_end_and_peak_and_merges_notes(cli):
+    """However many change points fill the table, the first and last steps and the peak
+    stay; a step that is two things names both."""
+    milestones = list(range(3, 78, 3))
+    result = cli("plot", f"multistep:milestones={milestones},warmup=3".replace(" ", ""),
+                 "--steps", "100")
+    assert result.code == 0, result.err
+    rows = table_rows(result.out)
+    assert rows[0] == "start" and rows[99] == "end"
+    assert rows[3] == "warmup end, peak"
+    assert table_rows(cli("cosine").out)[0] == "start, peak"
+
+
 def test_plateau_with_metric_file(cli, tmp_path):
     """--metric FILE:COLUMN drives plateau; the lr is cut after patience+1 bad steps."""
     log = tmp_path / "log.csv"
@@ -171,6 +194,24 @@ def test_family_help_is_generated_from_parameters(cli):
     for option in ("--base-lr", "--max-lr", "--step-size", "--mode", "--warmup", "--out"):
         assert option in result.out
     assert "triangular2" in result.out
+
+
+def flat(text: str) -> str:
+    """Help text with the box drawing and line wrapping taken out."""
+    return " ".join(text.replace("│", " ").split())
+
+
+def test_help_shows_allowed_values_defaults_and_formula(cli):
+    """Help is rich markup: bracketed text such as "[a number ≥ 0; default: 0.1]" or the
+    formula's "values[i]" must be shown, not swallowed as a markup tag."""
+    cosine = flat(cli("cosine", "--help").out)
+    assert "[a number ≥ 0; default: 0.1]" in cosine
+    assert "[an integer ≥ 1; default: steps left after warmup]" in cosine
+    assert "[one of linear, cosine, exponential, power; default: linear]" in cosine
+    assert "[default: the schedule's natural length, else 100; at most 100_000_000]" in cosine
+    piecewise = flat(cli("piecewise", "--help").out)
+    assert "values[i] for boundaries[i-1] < t ≤ boundaries[i]" in piecewise
+    assert "metric[t] is observed after step t" in flat(cli("plateau", "--help").out)
 
 
 def test_python_m_and_entry_point(tmp_path):
@@ -243,6 +284,25 @@ def test_entry_point_commands(args, tmp_path):
     (["plot"], "Missing argument"),
     (["describe", "nosuch"], "unknown schedule 'nosuch'"),
     (["frobnicate"], "No such command"),
+    ([], "no command given"),
+    (["cosine", "--lr", "nan"], "cosine: lr must be a number ≥ 0, got nan (must be finite)"),
+    (["cosine", "--lr", "inf"], "cosine: lr must be a number ≥ 0, got inf (must be finite)"),
+    (["cosine", "--warmup", "-1"], "cosine: warmup must be an integer ≥ 0, got -1"),
+    (["cosine", "--warmup", "2.5"], "warmup must be an integer ≥ 0, got 2.5"),
+    (["cosine", "--warmup", "100"], "cosine: warmup=100 leaves none of the default 100 steps"),
+    (["multistep", "--milestones", "30,x"], "milestones must be a list of integers"),
+    (["cosine", "--steps", "-5"], "--steps must be an integer in [1, 100000000], got -5"),
+    (["step", "--step-size", "1000000000"],
+     "step:step_size=1000000000: its natural length is 4000000000 steps, over the limit"),
+    (["cosine", "--steps", "abc"], "'--steps'"),
+    (["cosine", "--lr"], "'--lr' requires an argument"),
+    (["plot", "cosine", "--steps-per-epoch", "0"], "--steps-per-epoch must be an integer ≥ 1"),
+    (["plot", "cosine:warmup_shape=exponential,warmup=5"], "warmup_start must be > 0"),
+    (["list", "extra"], "unexpected extra argument"),
+    (["polynomial", "--cycle", "true"],
+     "--cycle is a switch and takes no value: write --cycle for yes, --no-cycle for no"),
+    (["exponential", "--no-staircase", "0"], "--no-staircase is a switch and takes no value"),
+    (["describe"], "Missing argument"),
 ])
 def test_bad_input_exits_2_with_one_line(cli, args, needle):
     """Each kind of bad input: status 2, exactly one stderr line naming what is wrong."""
@@ -262,9 +322,19 @@ def test_bad_metric_files(cli, tmp_path):
     text.write_text("0.5\nfoo\n")
     wide = tmp_path / "wide.csv"
     wide.write_text("a,b\n1,2\n")
+    nan = tmp_path / "nan.csv"
+    nan.write_text("step,loss\n0,1.0\n1,nan\n")
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("step,loss\n")
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    plain = tmp_path / "plain.txt"
+    plain.write_text("1\n2\n")
     cases = [(tmp_path / "missing.csv", "no such file"), (empty, "is empty"),
              (text, "line 2 has 'foo'"), (wide, "name the column"),
-             (f"{wide}:c", "no column 'c'")]
+             (f"{wide}:c", "no column 'c'"), (nan, "line 3 has 'nan' where a finite number"),
+             (header_only, "has a header but no values"), (folder, "is a directory"),
+             (f"{plain}:3", "column '3' must be an index below 1")]
     for path, needle in cases:
         result = cli("plateau", "--metric", str(path))
         assert result.code == 2 and needle in result.err and str(path).split(":")[0] \
@@ -276,12 +346,89 @@ def test_bad_metric_files(cli, tmp_path):
     ("lr.txt", "unknown extension '.txt'; allowed: .png .svg .pdf .csv .json"),
     ("lr", "no extension"),
     ("nodir/lr.png", "does not exist"),
+    ("lr.docx", "unknown extension '.docx'"),
 ])
 def test_bad_out_paths(cli, tmp_path, out, needle):
     """Unknown extensions and missing directories are refused before any work."""
     result = cli("cosine", "--out", str(tmp_path / out))
     assert result.code == 2 and needle in result.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_out_path_that_is_a_directory(cli, tmp_path):
+    """A directory given as --out is refused by name; it is left as it was."""
+    folder = tmp_path / "plots.png"
+    folder.mkdir()
+    result = cli("cosine", "--out", folder)
+    assert result.code == 2
+    assert result.err.strip() == f"lrplot: error: --out {folder}: is a directory; give a file name"
+    assert folder.is_dir() and list(folder.iterdir()) == []
+
+
+# One of each error class, run through the installed script: status 2, one stderr line, no
+# traceback and nothing written to the working directory.
+ENTRY_POINT_ERRORS = [
+    ([], "no command given"),
+    (["nosuch"], "No such command 'nosuch'"),
+    (["cosine", "--bogus", "1"], "No such option: --bogus"),
+    (["cosine", "--lr", "abc"], "cosine: lr must be a number ≥ 0, got 'abc'"),
+    (["cosine", "--lr", "nan"], "(must be finite)"),
+    (["cosine", "--warmup", "-1"], "cosine: warmup must be an integer ≥ 0, got -1"),
+    (["cosine", "--steps", "0"], "--steps must be an integer in [1, 100000000], got 0"),
+    (["cosine", "--steps", "10000000000"], "--steps must be an integer in [1, 100000000]"),
+    (["cosine", "--out", "lr.txt"], "unknown extension '.txt'"),
+    (["cosine", "--out", "missing/lr.png"], "does not exist"),
+    (["plateau", "--metric", "missing.csv"], "metric file missing.csv: no such file"),
+    (["plot"], "Missing argument"),
+    (["plot", "cosine:decay=5"], "unknown parameter 'decay'"),
+    (["plot", "cosine:lr=inf", "--out", "lr.csv"], "(must be finite)"),
+    (["compare", "cosine"], "compare needs at least two schedules"),
+    (["simulate", "cosine:lr=-1"], "lr must be a number ≥ 0, got -1"),
+    (["describe", "nosuch"], "unknown schedule 'nosuch'"),
+    (["list", "extra"], "unexpected extra argument"),
+    (["polynomial", "--cycle", "true"],
+     "--cycle is a switch and takes no value: write --cycle for yes, --no-cycle for no"),
+    (["exponential", "--no-staircase", "0"], "--no-staircase is a switch and takes no value"),
+]
+
+
+@pytest.mark.parametrize("args,needle", ENTRY_POINT_ERRORS,
+                         ids=[" ".join(a) or "(no args)" for a, _ in ENTRY_POINT_ERRORS])
+def test_entry_point_errors(args, needle, tmp_path):
+    """Bad input through the real `lrplot` script: exit 2 and exactly one line."""
+    script = shutil.which("lrplot", path=os.path.dirname(sys.executable)) or "lrplot"
+    done = subprocess.run([script, *args], capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, env={**os.environ, "COLUMNS": "120"})
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], done.stderr
+    assert lines[0].startswith("lrplot")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_entry_point_file_errors(tmp_path):
+    """Malformed config and metric files, and a missing gallery folder, through the real
+    script: exit 2, one line naming the file, nothing written."""
+    inputs, work = tmp_path / "inputs", tmp_path / "work"
+    inputs.mkdir()
+    work.mkdir()
+    config = inputs / "bad.toml"
+    config.write_text("[[schedule]\nname=")
+    metric = inputs / "loss.csv"
+    metric.write_text("step,loss\n0,1.0\n1,oops\n")
+    script = shutil.which("lrplot", path=os.path.dirname(sys.executable)) or "lrplot"
+    cases = [
+        (["plot", str(config), "--out", "lr.csv"], f"{config}: invalid TOML"),
+        (["plateau", "--metric", f"{metric}:loss", "--out", "lr.csv"],
+         f"metric file {metric}: line 3 has 'oops'"),
+        (["gallery", "out", "--configs", str(inputs / "nope")], "no such directory"),
+    ]
+    for args, needle in cases:
+        done = subprocess.run([script, *args], capture_output=True, text=True, timeout=120,
+                              cwd=work)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2 and len(lines) == 1 and needle in lines[0], done.stderr
+        assert list(work.iterdir()) == []
 
 
 def test_unwritable_directory(cli, tmp_path):

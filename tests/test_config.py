@@ -12,7 +12,7 @@ import types
 import pytest
 
 from lrplot.catalogue import Context
-from lrplot.config import load_config
+from lrplot.config import COMPOSITE_HELP, load_config
 from lrplot.errors import LrplotError
 from lrplot.schedule import Schedule
 
@@ -259,6 +259,11 @@ ERRORS = [
     ("none.toml", 'title = "x"\n', ["has no schedules", "[[schedule]]"]),
     ("single.toml", '[schedule]\nname = "cosine"\n', ["array of tables", "[[schedule]]"]),
     ("notable.json", '["cosine"]', ["top level must be a table"]),
+    ("empty.toml", "", ["has no schedules"]),
+    ("empty.json", "", ["invalid JSON", "line 1"]),
+    ("empty.yaml", "", ["top level must be a table", "got none"]),
+    ("list.yaml", "- cosine\n", ["top level must be a table", "got a list"]),
+    ("schedstr.toml", 'schedule = "cosine"\n', ["schedule must be a non-empty array"]),
     ("scalar.json", '{"schedule": [3]}', ["schedule[0]: must be a table"]),
     ("parts.toml", '[[schedule]]\nname = "sequence"\nparts = 3\n',
      ["schedule[0]: sequence needs parts"]),
@@ -292,6 +297,35 @@ ERRORS = [
     ("nan.toml", '[[schedule]]\nname = "cosine"\nlr = nan\n',
      ["schedule[0]: cosine: lr must be a number", "finite"]),
     ("yamlkey.yaml", "schedule:\n  - name: cosine\n    3: 4\n", ["key 3 must be a string"]),
+    # torch composites nested in torch composites
+    ("torchlater.toml", '[[schedule]]\nname = "torch.SequentialLR"\nmilestones = [5]\n'
+     'parts = [{ name = "torch.StepLR", step_size = 2 },\n'
+     '  { name = "torch.ChainedScheduler", parts = [{ name = "torch.ExponentialLR", '
+     'gamma = 0.9 }] }]\n',
+     ["schedule[0].parts[1]: torch.SequentialLR can start a nested", "only as its first part",
+      "NotImplementedError"]),
+    ("torchlr.toml", '[[schedule]]\nname = "torch.ChainedScheduler"\nparts = [\n'
+     '  { name = "torch.SequentialLR", lr = 0.3, milestones = [2], parts = [\n'
+     '    { name = "torch.ExponentialLR", gamma = 0.9 }, { name = "torch.StepLR", '
+     'step_size = 2 }] }]\n',
+     ["schedule[0].parts[0]: torch.SequentialLR: lr belongs to the outermost composite"]),
+    ("torchkey.toml", '[[schedule]]\nname = "torch.ChainedScheduler"\nparts = [\n'
+     '  { name = "torch.ChainedScheduler", label = "x", parts = [\n'
+     '    { name = "torch.ExponentialLR", gamma = 0.9 }] }]\n',
+     ["schedule[0].parts[0]: torch.ChainedScheduler: unknown key 'label'",
+      "allowed: name, parts"]),
+    ("torchleaf.toml", '[[schedule]]\nname = "torch.ChainedScheduler"\nparts = [\n'
+     '  { name = "torch.ChainedScheduler", parts = [{ name = "torch.ExponentialLR", '
+     'gama = 0.9 }] }]\n',
+     ["schedule[0].parts[0].parts[0]: torch.ExponentialLR: unknown parameter 'gama'",
+      "gamma"]),
+    ("torchms.toml", '[[schedule]]\nname = "torch.ChainedScheduler"\nparts = [\n'
+     '  { name = "torch.SequentialLR", milestones = [3, 4], parts = [\n'
+     '    { name = "torch.ExponentialLR", gamma = 0.9 }] }]\n',
+     ["schedule[0].parts[0]: torch.SequentialLR: needs exactly one milestone fewer"]),
+    ("torchnoparts.toml", '[[schedule]]\nname = "torch.ChainedScheduler"\nparts = [\n'
+     '  { name = "torch.ChainedScheduler" }]\n',
+     ["schedule[0].parts[0]: torch.ChainedScheduler needs parts"]),
 ]
 
 
@@ -320,10 +354,12 @@ def test_unreadable_files_are_named(cli, tmp_path):
     folder.mkdir()
     result = cli("plot", folder)
     assert result.code == 2 and f"config file {folder}: is a directory" in result.err
-    binary = tmp_path / "bin.toml"
-    binary.write_bytes(b"\xff\xfe\x00name")
-    result = cli("plot", binary)
-    assert result.code == 2 and f"{binary}: is not UTF-8" in result.err
+    for name in ("bin.toml", "bin.json", "bin.yaml"):
+        binary = tmp_path / name
+        binary.write_bytes(b"\xff\xfe\x00name\x89PNG\r\n\x1a\n")
+        result = cli("plot", binary)
+        assert result.code == 2 and f"{binary}: is not UTF-8" in result.err
+        assert len(result.err.splitlines()) == 1
 
 
 def test_yaml_without_pyyaml_says_how_to_get_it(cli, tmp_path, monkeypatch):
@@ -339,4 +375,69 @@ def test_library_callers_get_lrplot_error(tmp_path):
     path = tmp_path / "x.toml"
     path.write_text('[[schedule]]\nname = "cosine"\ndecay = 1\n')
     with pytest.raises(LrplotError, match=r"x\.toml: schedule\[0\]: cosine: unknown parameter"):
+        load_config(str(path), Context())
+
+
+@pytest.mark.parametrize("spec", ["sequence:boundaries=[3]", "chain", "torch.SequentialLR",
+                                  "Torch.ChainedScheduler:lr=0.1"])
+def test_composites_as_spec_strings_point_to_config_files(cli, spec):
+    result = cli("plot", spec, "--steps", "5")
+    assert result.code == 2
+    assert result.err.startswith(f"lrplot: error: spec {spec!r}: ")
+    assert "takes parts, which only a config file can hold" in result.err
+    assert len(result.err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("composite", COMPOSITE_HELP, ids=lambda c: c.name)
+def test_describe_shows_each_composite_with_an_example_that_works(cli, tmp_path, composite):
+    result = cli("describe", composite.name.lower())
+    assert result.code == 0, result.err
+    assert result.out.startswith(composite.name)
+    for key, _ in composite.keys:
+        assert key in result.out
+    # The example printed is a real config: it loads and plots as a schedule of that name.
+    path = tmp_path / "example.toml"
+    path.write_text(composite.example + "\n")
+    loaded = load_config(str(path), Context(steps=50))
+    assert [s.name for s in loaded.schedules] == [composite.name]
+    assert cli("plot", path, "--steps", "50", "--out", tmp_path / "x.csv").code == 0
+
+
+def test_list_names_the_composites(cli):
+    out = cli("list").out
+    for composite in COMPOSITE_HELP:
+        assert composite.name in out
+
+
+def test_log_key_sets_a_log_axis_and_epochs_use_the_configs_epoch_size(cli, tmp_path):
+    path = tmp_path / "run.toml"
+    path.write_text('steps_per_epoch = 7\nlog = true\n[[schedule]]\nname = "cosine"\n')
+    assert load_config(str(path), Context()).log is True
+    # --epochs reads steps_per_epoch from the config: 3 epochs of 7 steps, and the cosine's
+    # decay_steps defaults to those 21 steps.
+    result = cli("plot", path, "--epochs", "3", "--out", "-")
+    assert result.code == 0, result.err
+    rows = list(csv.reader(io.StringIO(result.out)))
+    assert rows[0] == ["step", "epoch", "lr"] and len(rows) == 22
+    assert float(rows[-1][2]) == pytest.approx(0.05 * (1 + math.cos(math.pi * 20 / 21)))
+    from lrplot.render import plot
+
+    seen = {}
+    original = plot.render
+
+    def spy(handle, fmt, schedules, n, options):
+        seen["log"] = options.log
+        return original(handle, fmt, schedules, n, options)
+
+    import unittest.mock
+
+    with unittest.mock.patch.object(plot, "render", spy):
+        assert cli("plot", path, "--out", tmp_path / "x.png").code == 0
+    assert seen["log"] is True
+
+
+def test_log_key_must_be_a_boolean(tmp_path):
+    path = tmp_path / "run.toml"
+    path.write_text('log = "yes"\n[[schedule]]\nname = "cosine"\n')
+    with pytest.raises(LrplotError, match=r"run.toml: log must be true or false, got yes"):
         load_config(str(path), Context())

@@ -77,3 +77,31 @@ def test_epoch_column_in_the_terminal_table(cli):
     result = cli("cosine", "--steps", "20", "--steps-per-epoch", "5")
     header = next(line for line in result.out.splitlines() if "step" in line and "lr" in line)
     assert "epoch" in header
+
+
+def test_compare_with_epochs(cli, tmp_path):
+    path = tmp_path / "cmp.csv"
+    result = cli("compare", "cosine", "constant:lr=0.05", "--epochs", "4",
+                 "--steps-per-epoch", "25", "--out", path)
+    assert result.code == 0, result.err
+    rows = list(csv.reader(path.open()))
+    assert rows[0] == ["step", "epoch", "cosine", "constant:lr=0.05"]
+    assert len(rows) == 1 + 100 and rows[-1][:2] == ["99", "3"]
+
+
+def test_epoch_axis_on_each_top_panel_of_a_grid():
+    from lrplot.render.plot import FigureOptions, build_compare_figure
+
+    schedules = [resolve("cosine", {}, Context(steps=100), label=s) for s in "abcde"]
+    fig = build_compare_figure(schedules, 100, FigureOptions(steps_per_epoch=10,
+                                                             layout="grid"))
+    tops = _epoch_axes(fig)
+    assert len(tops) == 3  # five panels in rows of three: the first row carries epochs
+    assert {top.get_xlabel() for top in tops} == {"epoch"}
+
+
+def test_epoch_axis_in_compare_and_simulate_svg(cli, tmp_path):
+    for args in (("compare", "cosine", "constant"), ("simulate", "constant:lr=0.2")):
+        svg = tmp_path / "x.svg"
+        assert cli(*args, "--steps", "40", "--steps-per-epoch", "8", "--out", svg).code == 0
+        assert b"epoch" in svg.read_bytes()

@@ -2,7 +2,8 @@
 
 The expected values are written here from DESIGN.md's formulas with plain Python ``math``
 (no numpy, no lrplot code), and checked at boundaries and change points: step 0, the step
-before and at each change, the end and past the end.
+before and at each change, the end and past the end. The stateful plateau family, and the
+families that have a PyTorch twin, are also checked against real torch.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+from support import require
 
 import lrplot
 from lrplot.errors import LrplotError
@@ -234,38 +236,87 @@ def test_noam_peaks_at_warmup_steps():
     assert int(np.argmax(sched.values(4000))) == 399
 
 
+def torch_plateau(metric, n: int, lr: float, **kwargs) -> np.ndarray:
+    """Real torch ReduceLROnPlateau in a training loop: row t is the lr step t uses, then
+    ``step(metric[t])``; past the metric the lr holds."""
+    torch = require("torch")
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, **kwargs)
+    rows = []
+    for t in range(n):
+        rows.append(optimizer.param_groups[0]["lr"])
+        if t < len(metric):
+            scheduler.step(float(metric[t]))
+    return np.asarray(rows)
+
+
+def cuts(values: np.ndarray) -> list[int]:
+    return [int(i) for i in np.flatnonzero(values[1:] < values[:-1]) + 1]
+
+
 def test_plateau_replays_torch_semantics():
     """plateau: a cut after patience+1 bad observations, metric[t] seen after step t."""
     metric = [1.0, 0.5, 0.5, 0.5, 0.5, 0.4, 0.4, 0.4, 0.4, 0.4]
-    sched = lrplot.parse("plateau:lr=1,patience=2,factor=0.5", metric=metric)
+    values = lrplot.parse("plateau:lr=1,patience=2,factor=0.5", metric=metric).values(11)
+    np.testing.assert_allclose(values, torch_plateau(metric, 11, 1.0, patience=2, factor=0.5),
+                               rtol=1e-15)
     # bad observations at t=2,3,4 (three > patience=2) → cut applies from step 5;
     # t=5 improves; t=6,7,8 bad → cut from step 9.
-    np.testing.assert_allclose(sched.values(11),
-                               [1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25])
+    assert cuts(values) == [5, 9]
 
 
 def test_plateau_cooldown_and_min_lr():
     """Cooldown skips counting after a cut; min_lr floors every cut."""
     flat = [1.0] * 30
-    sched = lrplot.parse("plateau:lr=1,patience=1,factor=0.1,cooldown=2,min_lr=0.005",
-                         metric=flat)
-    values = sched.values(31)
+    kwargs = {"patience": 1, "factor": 0.1, "cooldown": 2, "min_lr": 0.005}
+    values = lrplot.schedule("plateau", lr=1, metric=flat, **kwargs).values(31)
+    np.testing.assert_allclose(values, torch_plateau(flat, 31, 1.0, **kwargs), rtol=1e-15)
     # t=0 is the first (better) observation; cuts need 2 bad ones: after t=2 → step 3;
-    # cooldown 2 swallows t=3,4; bad again t=5,6 → step 7; then t=7,8 cooled; t=9,10 → 11.
-    cuts = [int(i) for i in np.flatnonzero(values[1:] < values[:-1]) + 1]
-    assert cuts == [3, 7, 11]
-    # The third cut would give 0.001 but min_lr floors it; later cuts change nothing.
-    assert values[11] == pytest.approx(0.005) and values[-1] == pytest.approx(0.005)
+    # cooldown 2 swallows t=3,4; bad again t=5,6 → step 7; then t=7,8 cooled; t=9,10 → 11,
+    # where 0.01·0.1 is floored to min_lr; later cuts would change nothing.
+    assert cuts(values) == [3, 7, 11]
+    assert values[-1] == 0.005
 
 
 def test_plateau_mode_max_and_abs_threshold():
     """mode=max treats higher as better; abs threshold needs a fixed improvement."""
     metric = [0.5, 0.55, 0.56, 0.565, 0.5655]
-    sched = lrplot.parse("plateau:lr=1,patience=0,mode=max,threshold_mode=abs,threshold=0.02",
-                         metric=metric)
-    # 0.5 best; 0.55 better (+0.05); 0.56 not (+0.01 < 0.02) → cut; 0.565 vs best 0.55:
-    # not better → cut; 0.5655 → cut.
-    np.testing.assert_allclose(sched.values(6), [1, 1, 1, 0.1, 0.01, 0.001])
+    kwargs = {"patience": 0, "mode": "max", "threshold_mode": "abs", "threshold": 0.02}
+    values = lrplot.schedule("plateau", lr=1, metric=metric, **kwargs).values(6)
+    np.testing.assert_allclose(values, torch_plateau(metric, 6, 1.0, **kwargs), rtol=1e-15)
+    # 0.5 best; 0.55 better (+0.05); 0.56 not (+0.01 < 0.02) → cut; 0.565, 0.5655 too.
+    assert cuts(values) == [3, 4, 5]
+
+
+PLATEAU_CASES = [
+    {},
+    {"patience": 3, "factor": 0.5, "threshold": 0.0},
+    {"patience": 0, "cooldown": 4, "min_lr": 1e-3, "threshold_mode": "abs", "threshold": 0.05},
+    {"mode": "max", "patience": 2, "factor": 0.3, "threshold": 0.01},
+    {"patience": 1, "factor": 0.9, "eps": 0.005},
+]
+
+
+@pytest.mark.parametrize("kwargs", PLATEAU_CASES)
+def test_plateau_matches_torch_on_a_noisy_loss(kwargs):
+    """Every ReduceLROnPlateau setting, on a noisy staircase loss, equals real torch."""
+    rng = np.random.default_rng(3)
+    metric = np.repeat(np.linspace(3.0, 0.5, 10), 30) + rng.normal(0, 0.02, 300)
+    if kwargs.get("mode") == "max":
+        metric = 10.0 - metric
+    values = lrplot.schedule("plateau", lr=0.1, metric=metric, **kwargs).values(300)
+    np.testing.assert_allclose(values, torch_plateau(metric, 300, 0.1, **kwargs), rtol=1e-15)
+    assert values[-1] < 0.1  # the case really cut
+
+
+def test_plateau_after_warmup_starts_observing_at_the_warmup_end():
+    """With warmup W the family is torch's scheduler started at step W on metric[W:]."""
+    rng = np.random.default_rng(5)
+    metric = np.repeat([2.0, 1.0, 0.5], 40) + rng.normal(0, 0.01, 120)
+    values = lrplot.schedule("plateau", lr=0.1, patience=5, warmup=20, metric=metric).values(120)
+    np.testing.assert_allclose(values[20:], torch_plateau(metric[20:], 100, 0.1, patience=5),
+                               rtol=1e-15)
+    np.testing.assert_allclose(values[:20], [0.1 * t / 20 for t in range(20)], rtol=1e-15)
 
 
 # ---- warmup -------------------------------------------------------------------------
@@ -310,12 +361,154 @@ def test_main_command_numbers():
     """The README's example: ramp 0→0.1 over 5 steps, cosine to 0 over 95."""
     values = lrplot.evaluate("cosine:warmup=5")
     assert len(values) == 100
-    np.testing.assert_allclose(values[:6], [0, 0.02, 0.04, 0.06, 0.08, 0.1], rtol=1e-12)
+    np.testing.assert_allclose(values[:6], [0.1 * t / 5 for t in range(6)], rtol=1e-12)
     np.testing.assert_allclose(
         values[5:], [0.05 * (1 + math.cos(math.pi * k / 95)) for k in range(95)], rtol=1e-12)
 
 
 def test_too_much_warmup_is_an_error():
     """Warmup that leaves no steps for the derived decay length is refused clearly."""
-    with pytest.raises(LrplotError, match="warmup=100 leaves no steps"):
+    with pytest.raises(LrplotError) as info:
         lrplot.parse("cosine:warmup=100")
+    assert info.value.message == (
+        "cosine: warmup=100 leaves none of the default 100 steps for decay_steps; give "
+        "--steps larger than warmup, or decay_steps explicitly")
+    with pytest.raises(LrplotError, match="wsd: warmup=60 leaves none of the 50 steps for "
+                       "total_steps"):
+        lrplot.parse("wsd:warmup=60", steps=50)
+
+
+# ---- the contract's parameters and defaults ---------------------------------------------
+
+# DESIGN.md's table, transcribed: every family's own parameters and their defaults (None:
+# required or derived from the run). lrplot adds lr=0.1 as a default (README), plateau's
+# eps (torch's), and wsd's decay_steps default of 20% (describe says so).
+DESIGN = {
+    "constant": {"lr": 0.1},
+    "step": {"lr": 0.1, "step_size": None, "gamma": 0.1},
+    "multistep": {"lr": 0.1, "milestones": None, "gamma": 0.1},
+    "exponential": {"lr": 0.1, "decay_rate": None, "decay_steps": 1, "staircase": False},
+    "inverse_time": {"lr": 0.1, "decay_rate": None, "decay_steps": 1, "staircase": False},
+    "polynomial": {"lr": 0.1, "decay_steps": None, "end_lr": 0, "power": 1, "cycle": False},
+    "linear": {"lr": 0.1, "decay_steps": None, "end_lr": 0},
+    "piecewise": {"boundaries": None, "values": None},
+    "cosine": {"lr": 0.1, "decay_steps": None, "min_lr": 0},
+    "cosine_restarts": {"lr": 0.1, "first_decay_steps": None, "t_mul": 2, "m_mul": 1,
+                        "min_lr": 0},
+    "cyclic": {"base_lr": None, "max_lr": None, "step_size": None, "step_size_down": None,
+               "mode": "triangular", "gamma": 1},
+    "onecycle": {"max_lr": 0.1, "total_steps": None, "pct_start": 0.3, "anneal": "cos",
+                 "div_factor": 25, "final_div_factor": 1e4, "three_phase": False},
+    "wsd": {"lr": 0.1, "total_steps": None, "decay_steps": None, "min_lr": 0,
+            "decay_shape": "linear"},
+    "inverse_sqrt": {"lr": 0.1, "timescale": None},
+    "noam": {"d_model": None, "warmup_steps": None, "factor": 1},
+    "plateau": {"lr": 0.1, "factor": 0.1, "patience": 10, "threshold": 1e-4,
+                "threshold_mode": "rel", "mode": "min", "cooldown": 0, "min_lr": 0,
+                "eps": 1e-8},
+}
+WARMUP_DEFAULTS = {"warmup": 0, "warmup_start": 0, "warmup_shape": "linear",
+                   "warmup_power": 4}
+
+
+def test_families_and_defaults_are_the_contracts():
+    """Exactly DESIGN.md's families, each with its parameters, defaults and the warmup
+    options; choices are the ones the contract names."""
+    from lrplot.catalogue import all_definitions
+    from lrplot.params import REQUIRED, Derived
+
+    families = {d.name: d for d in all_definitions("family")}
+    assert list(families) == list(DESIGN)
+    for name, defn in families.items():
+        given = {p.name: p.default for p in defn.params}
+        assert set(given) == set(DESIGN[name]) | set(WARMUP_DEFAULTS), name
+        for key, want in {**DESIGN[name], **WARMUP_DEFAULTS}.items():
+            got = given[key]
+            if want is None:
+                assert got is REQUIRED or got is None or isinstance(got, Derived), (name, key)
+            else:
+                assert got == want, (name, key, got)
+                assert isinstance(got, bool) == isinstance(want, bool), (name, key)
+        assert defn.formula and defn.summary
+    choices = {p.name: p.choices for d in families.values() for p in d.params if p.choices}
+    assert choices["warmup_shape"] == ("linear", "cosine", "exponential", "power")
+    assert choices["decay_shape"] == ("linear", "cosine", "1-sqrt")
+    assert choices["anneal"] == ("cos", "linear")
+    assert set(choices["mode"]) <= {"triangular", "triangular2", "exp_range", "min", "max"}
+    assert choices["threshold_mode"] == ("rel", "abs")
+
+
+@pytest.mark.parametrize("spec,name", [
+    ("polynomial:warmup=10", "decay_steps"), ("linear:warmup=10", "decay_steps"),
+    ("cosine:warmup=10", "decay_steps"), ("onecycle:warmup=10", "total_steps"),
+    ("wsd:warmup=10", "total_steps"),
+])
+def test_lengths_default_to_the_steps_left_after_warmup(spec, name):
+    """Every family that needs a length gets --steps minus warmup (100 when not given)."""
+    assert lrplot.parse(spec, steps=250).params[name] == 240
+    assert lrplot.parse(spec).params[name] == 90
+
+
+def test_inverse_sqrt_timescale_defaults_to_warmup_or_one():
+    """timescale = warmup when there is one, else 1: lr·sqrt(1/(t+1))."""
+    assert lrplot.parse("inverse_sqrt:warmup=7").params["timescale"] == 7
+    check("inverse_sqrt:lr=0.5", lambda t: 0.5 * math.sqrt(1 / (t + 1)), [0, 1, 3, 99])
+
+
+@pytest.mark.parametrize("spec,first", [
+    ("onecycle:max_lr=0.5,total_steps=100,warmup=10", lambda: 0.5 / 25),
+    ("noam:d_model=64,warmup_steps=50,warmup=10", lambda: 64**-0.5 * 1 * 50**-1.5),
+    ("cyclic:base_lr=0.01,max_lr=0.1,step_size=5,warmup=10", lambda: 0.01),
+    ("wsd:lr=0.3,total_steps=50,warmup=10", lambda: 0.3),
+])
+def test_warmup_ramps_to_the_family_step_zero_value_not_lr(spec, first):
+    """The ramp ends at the family's own step-0 value, whatever that is."""
+    check(spec, lambda t: first() * t / 10, [0, 1, 5, 9, 10])
+
+
+def test_warmup_power_sets_the_exponent():
+    """warmup_shape=power with warmup_power=p: start + (target−start)·(t/W)^p."""
+    check("constant:lr=0.2,warmup=10,warmup_start=0.02,warmup_shape=power,warmup_power=2",
+          lambda t: 0.02 + (0.2 - 0.02) * (t / 10) ** 2 if t < 10 else 0.2, [0, 1, 5, 9, 10])
+
+
+# Families with a PyTorch twin, and that twin built the same way (reference §2).
+TORCH_TWINS = [
+    ("step:lr=0.1,step_size=7,gamma=0.3", "StepLR", {"step_size": 7, "gamma": 0.3}, 50),
+    ("multistep:lr=0.1,milestones=[0,5,5,20]", "MultiStepLR", {"milestones": [0, 5, 5, 20]},
+     40),
+    ("exponential:lr=0.1,decay_rate=0.9", "ExponentialLR", {"gamma": 0.9}, 60),
+    ("polynomial:lr=0.1,decay_steps=30,power=2", "PolynomialLR",
+     {"total_iters": 30, "power": 2.0}, 60),
+    ("cosine_restarts:lr=0.1,first_decay_steps=5,t_mul=2,min_lr=0.001",
+     "CosineAnnealingWarmRestarts", {"T_0": 5, "T_mult": 2, "eta_min": 0.001}, 160),
+    ("cyclic:base_lr=0.001,max_lr=0.1,step_size=5,step_size_down=3,mode=triangular2",
+     "CyclicLR", {"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 5, "step_size_down": 3,
+                  "mode": "triangular2"}, 60),
+    ("cyclic:base_lr=0.001,max_lr=0.1,step_size=5,mode=exp_range,gamma=0.97", "CyclicLR",
+     {"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 5, "mode": "exp_range",
+      "gamma": 0.97}, 60),
+    ("onecycle:max_lr=0.1,total_steps=100", "OneCycleLR", {"max_lr": 0.1, "total_steps": 100},
+     100),
+    ("onecycle:max_lr=0.1,total_steps=100,anneal=linear,three_phase=true", "OneCycleLR",
+     {"max_lr": 0.1, "total_steps": 100, "anneal_strategy": "linear", "three_phase": True},
+     100),
+]
+
+
+@pytest.mark.parametrize("spec,cls,kwargs,n", TORCH_TWINS, ids=[c[0] for c in TORCH_TWINS])
+def test_families_match_their_torch_twin(spec, cls, kwargs, n):
+    """Stepped like a training loop, torch gives the family's numbers (rtol 1e-12)."""
+    import warnings
+
+    torch = require("torch")
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1, momentum=0.9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scheduler = getattr(torch.optim.lr_scheduler, cls)(optimizer, **kwargs)
+        want = []
+        for _ in range(n):
+            want.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()
+            scheduler.step()
+    np.testing.assert_allclose(lrplot.evaluate(spec, steps=n), want, rtol=1e-12, atol=1e-300)

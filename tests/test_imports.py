@@ -32,6 +32,9 @@ def imported_matplotlib(args: list[str], cwd) -> bool:
     ["plot", "cosine:warmup=5", "onecycle", "--out", "lr.json"],
     ["cosine", "--warmup", "5"],
     ["plot", "cosine", "--out", "-"],
+    ["plateau", "--out", "p.csv"],
+    ["plot", "torch.OneCycleLR:max_lr=0.1,total_steps=100", "--out", "-"],
+    ["compare", "cosine", "onecycle"],
 ])
 def test_data_paths_do_not_import_matplotlib(args, tmp_path):
     """list, describe, CSV, JSON, stdout and the table leave matplotlib unimported."""

@@ -146,6 +146,32 @@ def test_cyclic_is_periodic(params):
 
 
 @SETTINGS
+@given(params=FAMILIES["cyclic"].filter(lambda p: p["mode"] != "triangular"))
+def test_cyclic_shape_repeats_with_a_shrinking_amplitude(params):
+    """triangular2 and exp_range repeat the triangle every period, its height above base_lr
+    scaled by ½ per cycle (triangular2) or gamma^period (exp_range)."""
+    sched = build("cyclic", params)
+    period = params["step_size"] + (params["step_size_down"] or params["step_size"])
+    shrink = 0.5 if params["mode"] == "triangular2" else params["gamma"] ** period
+    t = np.arange(0, 3 * period)
+    base = params["base_lr"]
+    np.testing.assert_allclose(sched(t + period) - base, shrink * (sched(t) - base),
+                               rtol=1e-9, atol=1e-15 * params["max_lr"])
+
+
+@SETTINGS
+@given(lr=LR, first=LENGTH, m_mul=FRACTION, min_lr=st.floats(0, 1e-6))
+def test_restarts_with_unit_t_mul_repeat_scaled_by_m_mul(lr, first, m_mul, min_lr):
+    """cosine_restarts with t_mul = 1 repeats every first_decay_steps, each cycle's height
+    above min_lr m_mul times the last."""
+    sched = build("cosine_restarts", {"lr": lr, "first_decay_steps": first, "t_mul": 1,
+                                      "m_mul": m_mul, "min_lr": min_lr})
+    t = np.arange(0, 3 * first)
+    np.testing.assert_allclose(sched(t + first) - min_lr, m_mul * (sched(t) - min_lr),
+                               rtol=1e-9, atol=1e-15 * lr)
+
+
+@SETTINGS
 @given(lr=LR, first=LENGTH, min_lr=st.floats(0, 1e-6))
 def test_restarts_with_unit_multipliers_are_periodic(lr, first, min_lr):
     """cosine_restarts with t_mul = m_mul = 1 repeats every first_decay_steps."""

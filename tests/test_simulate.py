@@ -138,3 +138,59 @@ def test_simulation_figure():
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend[:2] == ["0.2", "1.0"] and "optimum w = −1" in legend
     np.testing.assert_array_equal(w_ax.get_lines()[1].get_ydata()[:4], [5, -7, 5, -7])
+
+
+def _overlapping(labels, renderer):
+    boxes = [t.get_window_extent(renderer) for t in labels if t.get_text()]
+    return [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)]
+
+
+def test_diverging_run_keeps_w_ticks_readable():
+    """A run that blows up puts w on a symmetric log scale whose labels do not collide."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from lrplot.render.plot import FigureOptions, build_simulation_figure
+
+    valley = objective("valley")
+    # y's factor is 1 − 2·25·0.045 = −1.25: |y + 1| grows as 1.25^t, to ~1e19 by step 200
+    runs = [simulate(f"lr={lr}", np.full(200, lr), valley) for lr in (0.02, 0.045)]
+    fig = build_simulation_figure(runs, FigureOptions())
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    w_ax = fig.axes[1]
+    assert w_ax.get_yscale() == "symlog"
+    ticks = [t for t in w_ax.get_yticks() if w_ax.get_ylim()[0] <= t <= w_ax.get_ylim()[1]]
+    assert 0.0 in ticks and sorted(ticks) == sorted(-t for t in ticks)  # symmetric about 0
+    assert len(ticks) >= 5
+    assert not _overlapping(w_ax.get_yticklabels(), canvas.get_renderer())
+
+
+def test_cli_csv_epoch_column(cli, tmp_path):
+    path = tmp_path / "sim.csv"
+    assert cli("simulate", "constant:lr=0.2", "--epochs", "3", "--steps-per-epoch", "4",
+               "--out", path).code == 0
+    rows = list(csv.reader(path.open()))
+    assert rows[0] == ["step", "epoch", "lr", "w", "loss"]
+    assert [(int(r[0]), int(r[1])) for r in rows[1:]] == [(t, t // 4) for t in range(12)]
+    np.testing.assert_allclose([float(r[3]) for r in rows[1:5]], [5, 2.6, 1.16, 0.296])
+
+
+def test_terminal_table_fits_80_columns(cli, monkeypatch):
+    from rich.console import Console
+
+    import lrplot.terminal as terminal
+
+    recorded = Console(width=80, record=True, color_system=None)
+    monkeypatch.setattr(terminal, "console", lambda: recorded)
+    specs = ["constant:lr=0.2", "constant:lr=1.5", "exponential:lr=0.1,decay_rate=0.99"]
+    assert cli("simulate", *specs, "--steps", "400").code == 0
+    text = recorded.export_text(clear=True)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    table = text.split("┏")[1]
+    assert table.rstrip().endswith("┘")  # the whole table, not cropped at the edge
+    # lr 1.5: |w + 1| = 6·2^t first passes 1e100 at t = ceil(log2(1e100 / 6))
+    first = next(t for t in range(400) if 6 * 2.0**t > 1e100)
+    row = next(line for line in table.splitlines() if "constant:lr=1.5" in line)
+    assert row.split("│")[-2].strip() == str(first)
+    assert cli("simulate", specs[0], "--steps", "40").code == 0
+    assert "diverged" not in recorded.export_text()  # no column when nothing diverged

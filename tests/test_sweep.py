@@ -112,3 +112,61 @@ def test_cli_errors_exit_2(cli, args):
     result = cli(*args)
     assert result.code == 2
     assert result.err.count("\n") == 1 and "Traceback" not in result.err
+
+
+def test_sweep_shape():
+    from lrplot.sweep import sweep_shape
+
+    assert sweep_shape(["min_lr=0,0.01,0.05", "warmup=0,10"]) == (3, 2)
+    assert sweep_shape(["milestones=[30,60],[50,80]"]) == (2,)
+
+
+def _two_way_figure(layout="both"):
+    from lrplot.catalogue import Context, resolve
+    from lrplot.render.plot import FigureOptions, build_compare_figure
+
+    variants = expand("cosine", ["min_lr=0,0.01,0.05", "warmup=0,10"])
+    schedules = [resolve(v.name, v.params, Context(steps=100), label=v.label) for v in variants]
+    return build_compare_figure(schedules, 100, FigureOptions(layout=layout,
+                                                              sweep_shape=(3, 2)))
+
+
+def test_two_way_sweep_figure_is_the_grid_of_values():
+    """Colour follows the first parameter, line style the second; the panels form the
+    3 × 2 grid, a row per min_lr and a column per warmup."""
+    fig = _two_way_figure()
+    overlay, *panels = fig.axes
+    curves = [line for line in overlay.get_lines() if not line.get_label().startswith("_")]
+    colors = [line.get_color() for line in curves]
+    styles = [line.get_linestyle() for line in curves]
+    for i in range(6):
+        row, col = divmod(i, 2)  # row-major: min_lr (first --vary) changes slowest
+        assert (colors[i] == colors[0]) == (row == 0)
+        assert colors[i] == colors[2 * row]
+        assert styles[i] == styles[col] and styles[0] != styles[1]
+    assert len(set(map(str, colors))) == 3
+    for i, panel in enumerate(panels):
+        spec = panel.get_subplotspec()
+        assert (spec.rowspan.start, spec.colspan.start) == divmod(i, 2)
+        assert panel.get_title(loc="left") == curves[i].get_label()
+
+
+def test_cli_passes_the_sweep_shape(cli, tmp_path, monkeypatch):
+    from lrplot.render import plot
+
+    seen = []
+    real = plot.render_compare
+
+    def spy(handle, fmt, schedules, n, options):
+        seen.append(options)
+        real(handle, fmt, schedules, n, options)
+
+    monkeypatch.setattr(plot, "render_compare", spy)
+    out = tmp_path / "grid.png"
+    assert cli("compare", "cosine", "--vary", "min_lr=0,0.01,0.05", "--vary", "warmup=0,10",
+               "--out", out).code == 0
+    assert seen[-1].sweep_shape == (3, 2) and not seen[-1].sequential
+    assert cli("compare", "cosine", "--vary", "min_lr=0,0.01", "--out", out).code == 0
+    assert seen[-1].sweep_shape == (2,) and seen[-1].sequential
+    assert cli("compare", "cosine", "constant", "--out", out).code == 0
+    assert seen[-1].sweep_shape == ()

@@ -195,15 +195,16 @@ def constant_with_warmup(t, p):
             "to W (or 10 000 without warmup)",
     params=(LR, WARMUP, Param("timescale", INT, None, "decay timescale (default "
                                                       "num_warmup_steps or 10000)",
-                              low=0, nullable=True)),
+                              low=0, low_open=True, nullable=True)),
     events=_warmup_events,
-    notes="No end. timescale=0 counts as unset (transformers uses `timescale or ...`).",
+    notes="No end. Only an unset timescale gets the default: transformers divides by "
+          "timescale=0 (from num_warmup_steps on), so lrplot refuses it.",
     equivalents={"lrplot": "inverse_sqrt with warmup=num_warmup_steps (timescale defaults "
                            "to the warmup there too)"},
 )
 def inverse_sqrt(t, p):
     warm = p["num_warmup_steps"]
-    timescale = p["timescale"] or (warm or 10_000)
+    timescale = p["timescale"] if p["timescale"] is not None else (warm or 10_000)
     shift = timescale - warm
     return _lambda_lr(t, p["lr"], warm,
                       lambda s: 1.0 / np.sqrt((s + shift).astype(np.float64) / timescale))

@@ -1,7 +1,9 @@
 """``timm.`` dialect: ``timm.scheduler`` classes with their own parameter names.
 
 ``t`` counts updates: row t is ``_get_lr(t)``, the lr that ``scheduler.step_update(t)``
-sets (timm's train.py calls it after every update). timm's constructor sets the lr to
+sets (timm's train.py calls it after every update when ``t_in_epochs=False``; with timm's
+default ``t_in_epochs=True`` it calls ``step(epoch)`` instead, and row t is epoch t, the same
+numbers on another clock, so lrplot accepts either). timm's constructor sets the lr to
 ``lr`` (or ``warmup_lr_init``) before the first ``step_update``; that differs from row 0 only
 for TanhLRScheduler (tanh(−7) leaves 0.9999992·lr) and MultiStepLRScheduler with a
 milestone at 1. Noise (``noise_range_t``) draws from torch's random generator and is refused.
@@ -29,6 +31,9 @@ WARMUP = (
 )
 NOISE = Param("noise_range_t", INTS, None, "timm's lr noise (refused: it uses torch's RNG)",
               nullable=True)
+# Accepted so timm's keyword arguments paste as they are; _get_lr(t) is the same either way.
+T_IN_EPOCHS = Param("t_in_epochs", BOOL, True, "timm's clock: true steps t per epoch "
+                    "(step), false per update (step_update); row t is t on that clock")
 CYCLE = (
     Param("cycle_mul", FLOAT, 1.0, "each cycle is cycle_mul times longer", low=1),
     Param("cycle_decay", FLOAT, 1.0, "each cycle peaks cycle_decay times lower", low=0),
@@ -129,7 +134,7 @@ def _check_cycles(name: str):
     summary="timm CosineLRScheduler: cosine cycles (SGDR) with timm's warmup.",
     formula="lr_min + ½(lr_max−lr_min)(1+cos(π·t_curr^k/t_i^k)), lr_max = lr·cycle_decay^i; "
             "lr_min once i ≥ cycle_limit",
-    params=(LR, T_INITIAL, LR_MIN, *CYCLE, *WARMUP, _prefix(False), K_DECAY, NOISE),
+    params=(LR, T_INITIAL, LR_MIN, *CYCLE, *WARMUP, _prefix(False), K_DECAY, T_IN_EPOCHS, NOISE),
     length=_cycle_length,
     events=_cycle_events,
     check=_check_cycles("timm.CosineLRScheduler"),
@@ -169,7 +174,7 @@ def _check_tanh(values: dict[str, Any]) -> None:
     formula="lr_min + ½(lr_max−lr_min)(1 − tanh(lb·(1−r) + ub·r)), r = t_curr/t_i",
     params=(LR, T_INITIAL, Param("lb", FLOAT, -7.0, "tanh argument at the cycle start"),
             Param("ub", FLOAT, 3.0, "tanh argument at the cycle end"),
-            LR_MIN, *CYCLE, *WARMUP, _prefix(False), NOISE),
+            LR_MIN, *CYCLE, *WARMUP, _prefix(False), T_IN_EPOCHS, NOISE),
     length=_cycle_length,
     events=_cycle_events,
     check=_check_tanh,
@@ -191,7 +196,7 @@ def tanh_lr(t, p):
     summary="timm PolyLRScheduler: polynomial decay cycles (default power 0.5).",
     formula="lr_min + (lr_max−lr_min)·(1 − t_curr^k/t_i^k)^power",
     params=(LR, T_INITIAL, Param("power", FLOAT, 0.5, "exponent of the decay", low=0), LR_MIN,
-            *CYCLE, *WARMUP, _prefix(False), K_DECAY, NOISE),
+            *CYCLE, *WARMUP, _prefix(False), K_DECAY, T_IN_EPOCHS, NOISE),
     length=_cycle_length,
     events=_cycle_events,
     check=_check_cycles("timm.PolyLRScheduler"),
@@ -218,7 +223,7 @@ def _step_length(p: Mapping[str, Any]) -> int:
     params=(LR, Param("decay_t", FLOAT, help="updates between decays", low=0, low_open=True),
             Param("decay_rate", FLOAT, 1.0, "factor per decay (timm's default 1: no decay)",
                   low=0),
-            *WARMUP, _prefix(True), NOISE),
+            *WARMUP, _prefix(True), T_IN_EPOCHS, NOISE),
     length=_step_length,
     events=lambda p, n: [(p["warmup_t"], "warmup end")] if p["warmup_t"] else [],
     check=lambda v: _check_noise(v, "timm.StepLRScheduler"),
@@ -252,7 +257,7 @@ def _multistep_length(p: Mapping[str, Any]) -> int | None:
     formula="lr·decay_rate^bisect_right(decay_t, t+1)",
     params=(LR, Param("decay_t", INTS, help="milestones (sorted)"),
             Param("decay_rate", FLOAT, 1.0, "factor per milestone (timm's default 1)", low=0),
-            *WARMUP, _prefix(True), NOISE),
+            *WARMUP, _prefix(True), T_IN_EPOCHS, NOISE),
     length=_multistep_length,
     events=lambda p, n: [(m - 1 + (p["warmup_t"] if p["warmup_prefix"] else 0), "milestone")
                          for m in p["decay_t"]],
@@ -302,7 +307,7 @@ def _check_wsd(values: dict[str, Any]) -> None:
             Param("decay_ratio", FLOAT, 0.1, "decay_fn=exp: ratio reached before "
                                              "normalising", low=0, high=1, low_open=True,
                   high_open=True),
-            *WARMUP, NOISE),
+            *WARMUP, T_IN_EPOCHS, NOISE),
     length=lambda p: p["warmup_t"] + p["t_initial"],
     events=lambda p, n: [*([(p["warmup_t"], "warmup end")] if p["warmup_t"] else []),
                          (p["warmup_t"] + p["t_initial"] - p["decay_t"], "phase")],

@@ -132,14 +132,23 @@ def constant_lr(t, p):
     notes="torch refuses start_factor=0 (it would divide by zero) and factors above 1, so "
           "LinearLR can never exceed lr. As a warmup it starts at lr·start_factor, not 0 "
           "(lrplot's warmup_start); as a decay (start 1, end <1) it equals lrplot's linear "
-          "family with end_lr = lr·end_factor. total_iters=0 holds lr·start_factor forever.",
+          "family with end_lr = lr·end_factor. total_iters=0 holds lr·start_factor forever. "
+          "torch multiplies step by step, so end_factor=0 ends a few ulps off 0 (it can be "
+          "-1e-17); lrplot shows that value too.",
     equivalents={"lrplot": "linear (decay) or the linear warmup prefix (warmup)"},
 )
 def linear_lr(t, p):
     start, end, total = p["start_factor"], p["end_factor"], p["total_iters"]
     if total == 0:
         return np.full(t.shape, p["lr"] * start)
-    return p["lr"] * (start + (end - start) * np.minimum(total, t) / total)
+    # torch multiplies the lr by a ratio each step; a running product in the same order
+    # reproduces it exactly. The closed form differs where it matters: with end_factor=0
+    # torch ends a few ulps off 0 (even below it) and holds that, not 0.
+    last = int(min(total, t.max()))
+    epoch = np.arange(1, last + 1, dtype=np.int64)
+    ratios = 1.0 + (end - start) / (total * start + (epoch - 1) * (end - start))
+    lrs = np.cumprod(np.concatenate(([p["lr"] * start], ratios)))
+    return lrs[np.minimum(t, total)]
 
 
 @dialect(

@@ -10,9 +10,11 @@ from rich.table import Table
 from rich.text import Text
 
 from lrplot.catalogue import Definition, default_text
+from lrplot.config import CompositeHelp
 
 
-def catalogue_table(definitions: Sequence[Definition]) -> Table:
+def catalogue_table(definitions: Sequence[Definition],
+                    composites: Sequence[CompositeHelp] = ()) -> Table:
     table = Table(title="lrplot schedules", title_justify="left", header_style="bold",
                   show_lines=False)
     table.add_column("name", style="cyan", no_wrap=True)
@@ -28,6 +30,10 @@ def catalogue_table(definitions: Sequence[Definition]) -> Table:
             table.add_section()
             prefix = framework
         table.add_row(defn.name, escape(defn.summary))
+    if composites:
+        table.add_section()
+        for composite in composites:
+            table.add_row(composite.name, escape(composite.summary) + " [dim](config files)[/]")
     return table
 
 
@@ -61,3 +67,16 @@ def describe(defn: Definition) -> Group:
             eq.add_row(framework, escape(name))
         parts += [Text(""), eq]
     return Group(*parts)
+
+
+def describe_composite(composite: CompositeHelp) -> Group:
+    head = Text.assemble((composite.name, "bold cyan"), "  ", composite.summary)
+    formula = Text.assemble(("formula  ", "bold"), composite.formula)
+    keys = Table(header_style="bold", box=None, pad_edge=False)
+    keys.add_column("key", style="cyan", no_wrap=True)
+    keys.add_column("meaning")
+    for key, meaning in (*composite.keys, ("label", "optional legend / column label")):
+        keys.add_row(key, escape(meaning))
+    where = Text("Only in a config file (its parts are tables), e.g.:", style="bold")
+    return Group(head, Text(""), formula, Text(""), keys, Text(""), Text(composite.notes),
+                 Text(""), where, Text(composite.example))

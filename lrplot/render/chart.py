@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from rich.cells import cell_len
 from rich.console import Group
 from rich.text import Text
 
@@ -77,14 +78,27 @@ def line_chart(series: Sequence[tuple[str, np.ndarray]], *, width: int = 80,
     text.append(f"{'step':>{gutter}}  " + _x_labels(n, cols), style="dim")
     parts: list[Text] = [text]
     if len(series) > 1:
-        legend = Text()
-        for index, (label, _) in enumerate(series):
-            if index:
-                legend.append("   ")
-            legend.append("━━ ", style=series_color(index))
-            legend.append(label)
-        parts.append(legend)
+        parts.append(_legend([label for label, _ in series], width))
     return Group(*parts)
+
+
+def _legend(labels: Sequence[str], width: int) -> Text:
+    """'━━ label' entries filled into lines of *width* cells; an entry is never split
+    between lines unless it is wider than a line by itself."""
+    legend = Text(overflow="fold")
+    used = 0
+    for index, label in enumerate(labels):
+        entry = 3 + cell_len(label)
+        if used and used + 3 + entry > width:
+            legend.append("\n")
+            used = 0
+        elif used:
+            legend.append("   ")
+            used += 3
+        legend.append("━━ ", style=series_color(index))
+        legend.append(label)
+        used += entry
+    return legend
 
 
 def _scale(values: np.ndarray, log: bool) -> np.ndarray:
