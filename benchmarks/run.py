@@ -243,9 +243,10 @@ def bench_startup(report: Report, repeats: int, work: Path) -> None:
                        f"{seconds(base)} (`python -c 'import numpy'`)",
                        f"{median_s(found) / base:.1f}×", "-", "info"))
     report.notes.append(
-        "(3) Start-up floor: Python + numpy + typer. typer ≥ 0.25 validates every option "
-        "with pydantic, which it imports on each command (about 60 ms, out of lrplot's "
-        "hands); rich is imported only to print a table or help, matplotlib only to draw.")
+        "(3) Start-up floor: Python + numpy + typer. typer is held below 0.29, which "
+        "imports pydantic and builds a TypeAdapter per option on every command (about "
+        "150 ms more here); rich is imported only to print a table or help, matplotlib "
+        "only to draw.")
     data_paths = [
         ("list", lrplot("list")),
         ("describe", lrplot("describe", "cosine")),

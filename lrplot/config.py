@@ -340,6 +340,20 @@ def _with_metric(ctx: Context, value: Any, folder: str, where: str) -> Context:
 # ---- one [[schedule]] table (or one part) ------------------------------------------------
 
 
+def _composite_parts(table: Mapping[str, Any], where: str, name: str,
+                     allowed: tuple[str, ...], what: str) -> list[Any]:
+    """A composite table's parts, after refusing any key outside *allowed*."""
+    for key in table:
+        if key not in allowed:
+            raise LrplotError(f"{where}: {name}: unknown key {key!r}; allowed: "
+                              f"{', '.join(allowed)}")
+    parts = table.get("parts")
+    if not isinstance(parts, list) or not parts:
+        raise LrplotError(f"{where}: {name} needs parts: a non-empty list of {what}, "
+                          f"got {_show(parts) if 'parts' in table else 'none'}")
+    return parts
+
+
 def _table(table: Any, where: str, ctx: Context, top: bool = False) -> Schedule:
     if not isinstance(table, Mapping):
         raise LrplotError(f"{where}: must be a table with a name, got {_show(table)}")
@@ -370,14 +384,7 @@ def _table(table: Any, where: str, ctx: Context, top: bool = False) -> Schedule:
             raise LrplotError(f"{where}: {err.message}") from None
         return schedule.with_label(label or spec_text(schedule.name or name, params))
     allowed = ("name", "label", "metric", *composite) if top else ("name", *composite)
-    for key in table:
-        if key not in allowed:
-            raise LrplotError(f"{where}: {name}: unknown key {key!r}; allowed: "
-                              f"{', '.join(allowed)}")
-    parts = table.get("parts")
-    if not isinstance(parts, list) or not parts:
-        raise LrplotError(f"{where}: {name} needs parts: a non-empty list of schedule tables, "
-                          f"got {_show(parts) if 'parts' in table else 'none'}")
+    parts = _composite_parts(table, where, name, allowed, "schedule tables")
     builder = _COMPOSITE_BUILDERS[name.lower()]
     return builder(table, parts, where, ctx, label)
 
@@ -498,19 +505,14 @@ def _torch_node(table: Any, owner: str, where: str, ctx: Context, module: Any,
     composite = _torch_composite_name(table)
     if composite is None:
         return _torch_leaf(table, owner, where, ctx, module, index)
-    if not top:  # the outermost table's keys were checked by _table
+    if top:  # the outermost table's keys were checked by _table
+        keys: tuple[str, ...] = tuple(table)
+    else:
+        if "lr" in table:
+            raise LrplotError(f"{where}: {composite}: lr belongs to the outermost "
+                              "composite (one optimizer, one lr)")
         keys = ("name", "parts", "milestones")[:3 if composite == "torch.SequentialLR" else 2]
-        for key in table:
-            if key == "lr":
-                raise LrplotError(f"{where}: {composite}: lr belongs to the outermost "
-                                  "composite (one optimizer, one lr)")
-            if key not in keys:
-                raise LrplotError(f"{where}: {composite}: unknown key {key!r}; allowed: "
-                                  f"{', '.join(keys)}")
-    parts = table.get("parts")
-    if not isinstance(parts, list) or not parts:
-        raise LrplotError(f"{where}: {composite} needs parts: a non-empty list of torch "
-                          f"schedulers, got {_show(parts) if 'parts' in table else 'none'}")
+    parts = _composite_parts(table, where, composite, keys, "torch schedulers")
     children = [_torch_node(part, composite, f"{where}.parts[{i}]", ctx, module, i)
                 for i, part in enumerate(parts)]
     text = f"{composite}({', '.join(child[2] for child in children)})"

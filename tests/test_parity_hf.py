@@ -50,6 +50,8 @@ CASES = [
     ("polynomial", 0.1, 0, 200, {"lr_end": 1e-3, "power": 2.0}),
     ("polynomial", 0.2, 50, 150, {"lr_end": 0.01, "power": 0.5}),
     ("constant", 0.1, 30, 300, {}),
+    ("constant", 3e-4, 0, None, {}),
+    ("constant", 2.5, 0, 10, {}),
     ("constant_with_warmup", 0.1, 0, 300, {}),
     ("constant_with_warmup", 0.1, 60, 300, {}),
     ("inverse_sqrt", 0.1, 40, None, {}),

@@ -43,6 +43,8 @@ def _spec_kwargs(kwargs: dict) -> dict:
 
 CASES = [
     ("constant_schedule", {"value": 0.03}),
+    ("constant_schedule", {"value": 0.0}),
+    ("constant_schedule", {"value": 1e-7}),
     ("linear_schedule", {"init_value": 0.1, "end_value": 0.001, "transition_steps": 300}),
     ("linear_schedule", {"init_value": 0.0, "end_value": 0.2, "transition_steps": 100,
                          "transition_begin": 50}),
@@ -86,6 +88,8 @@ CASES = [
     ("cosine_onecycle_schedule", {"transition_steps": 7, "peak_value": 1.0,
                                   "pct_start": 0.1, "div_factor": 5.0,
                                   "final_div_factor": 100.0}),
+    ("cosine_onecycle_schedule", {"transition_steps": 150, "peak_value": 0.02,
+                                  "pct_start": 0.5, "div_factor": 1.0}),
     ("piecewise_constant_schedule", {"init_value": 0.1,
                                      "boundaries_and_scales": {100: 0.1, 200: 0.1}}),
     ("piecewise_constant_schedule", {"init_value": 0.1,
