@@ -1,5 +1,6 @@
 """lrplot's performance benchmarks: the goals in DESIGN.md "Performance", measured side by side.
 
+    pip install -e ".[bench]"             # the baselines: torch 2.13.0 and lrsched
     python benchmarks/run.py              # every benchmark, 5 whole-process runs each
     python benchmarks/run.py --repeats 9 --write   # ... and rewrite benchmarks/RESULTS.md
     python benchmarks/run.py --only csv png
