@@ -286,8 +286,8 @@ FAMILY_SPECS = {
 def bench_eval(report: Report, repeats: int, work: Path, steps: int) -> None:
     import numpy as np
 
-    from lrplot import catalogue
-    from lrplot.catalogue import Context
+    from lrplot import registry as catalogue
+    from lrplot.definition import Context
     from lrplot.errors import LrplotError
     from lrplot.spec import split_spec
 
@@ -404,7 +404,7 @@ def markdown(report: Report, repeats: int) -> str:
 
 
 LIMITS = [
-    "- `--steps` is at most 100 000 000 (`lrplot.schedule.MAX_STEPS`). Figures cost the "
+    "- `--steps` is at most 100 000 000 (`lrplot.core.MAX_STEPS`). Figures cost the "
     "same at any length up to it (the envelope is evaluated a million steps at a time, "
     "about 1 s of numpy per 100 M steps). Data outputs (CSV, JSON, the table) hold every "
     "value: 8 bytes per step per schedule, so 800 MB at the bound, and a CSV row costs "

@@ -1,7 +1,7 @@
 """The ``lrplot`` command: a thin Typer layer over the library.
 
-It parses the command line, asks :mod:`lrplot.catalogue` / :mod:`lrplot.spec` for schedules,
-and hands the numbers to a renderer chosen by ``--out``. Every family gets its own
+It declares the options and calls :mod:`lrplot.api` — ``load`` the inputs, then ``output``
+them to ``--out`` or the terminal — so every command is also a Python call. Every family gets its own
 subcommand whose options are generated from the family's parameter definitions. Bad input
 of any kind ends with exit status 2 and one line on stderr (see :func:`main`).
 """
@@ -9,29 +9,26 @@ of any kind ends with exit status 2 and one line on stderr (see :func:`main`).
 from __future__ import annotations
 
 import inspect
-import json
 import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-import numpy as np
 import typer
-from rich.markup import escape
 
-from lrplot import catalogue
-from lrplot.catalogue import Context, Definition, default_text
+from lrplot import api, registry
+from lrplot.core import MAX_STEPS
+from lrplot.definition import Definition, default_text
 from lrplot.errors import LrplotError
-from lrplot.output import STDOUT, Target, plan_outputs, write_all
+from lrplot.inputs import SpecSource
 from lrplot.params import BOOL, CHOICE, FLOAT, INT, Param
-from lrplot.render.plot import MAX_AUTO_PANELS
-from lrplot.schedule import MAX_STEPS, Schedule, natural_steps
+from lrplot.render.text import escape
 from lrplot.simulate import OBJECTIVES
-from lrplot.spec import Loaded, load_specs
+from lrplot.spec import spec_text
 from lrplot.sweep import MAX_VARIANTS
+from lrplot.view import MAX_AUTO_PANELS, Look
 
 app = typer.Typer(
     name="lrplot",
@@ -90,171 +87,20 @@ ThemeOpt = Annotated[Theme, typer.Option("--theme", help="Figure colours.",
 
 COMMON = ("steps", "out", "log", "title", "steps_per_epoch", "metric", "epochs", "dpi", "size",
           "theme")
-DPI_RANGE = (20, 1200)
-SIZE_RANGE = (1.0, 50.0)
-MAX_PIXELS = 400_000_000  # figure width × height × dpi²: a 20 000 × 20 000 PNG
 
 
-def _check_steps(steps: int | None, option: str = "--steps") -> None:
-    if steps is not None and not 1 <= steps <= MAX_STEPS:
-        raise LrplotError(f"{option} must be an integer in [1, {MAX_STEPS}], got {steps}")
-
-
-def _context(steps: int | None, metric: str | None) -> Context:
-    _check_steps(steps)
-    ctx = Context(steps=steps)
-    if metric is not None:
-        from lrplot.metric import load_metric
-
-        ctx.metric, ctx.metric_label = load_metric(metric)
-    return ctx
-
-
-def run_steps(steps: int | None, epochs: int | None, steps_per_epoch: int | None,
-              specs: Sequence[str] = ()) -> int | None:
-    """--steps, or --epochs × --steps-per-epoch (else a config's steps_per_epoch); never both."""
-    _check_epoch_size(steps_per_epoch)
-    if epochs is None:
-        return steps
-    if steps is not None:
-        raise LrplotError("give --steps or --epochs, not both")
-    if steps_per_epoch is None:
-        from lrplot.spec import config_steps_per_epoch
-
-        steps_per_epoch = config_steps_per_epoch(list(specs))
-    if steps_per_epoch is None:
-        raise LrplotError("--epochs needs --steps-per-epoch K (steps = epochs × K)")
-    if epochs < 1:
-        raise LrplotError(f"--epochs must be an integer ≥ 1, got {epochs}")
-    _check_steps(epochs * steps_per_epoch, "--epochs × --steps-per-epoch")
-    return epochs * steps_per_epoch
-
-
-def _check_epoch_size(steps_per_epoch: int | None) -> None:
-    if steps_per_epoch is not None and steps_per_epoch < 1:
-        raise LrplotError(f"--steps-per-epoch must be an integer ≥ 1, got {steps_per_epoch}")
-
-
-@dataclass(frozen=True)
-class Look:
-    """How figures look: --dpi, --size, --theme."""
-
-    dpi: int = 150
-    size: tuple[float, float] | None = None
-    theme: str = "light"
-
-
-def look(dpi: int = 150, size: str | None = None, theme: Theme | str = "light") -> Look:
-    low, high = DPI_RANGE
-    if not low <= dpi <= high:
-        raise LrplotError(f"--dpi must be an integer in [{low}, {high}], got {dpi}")
-    parsed = _parse_size(size) if size is not None else None
-    if parsed and parsed[0] * parsed[1] * dpi * dpi > MAX_PIXELS:
-        raise LrplotError(f"--size {size} at --dpi {dpi} is over {MAX_PIXELS:_} pixels; "
-                          "use a smaller size or dpi")
-    return Look(dpi, parsed, theme.value if isinstance(theme, Theme) else str(theme))
-
-
-def _parse_size(text: str) -> tuple[float, float]:
-    width, sep, height = text.lower().partition("x")
-    low, high = SIZE_RANGE
-    try:
-        parsed = (float(width), float(height)) if sep else None
-    except ValueError:
-        parsed = None
-    if parsed is None or not all(low <= v <= high for v in parsed):
-        raise LrplotError(f"--size must be WIDTHxHEIGHT in inches, each in [{low:g}, "
-                          f"{high:g}] (e.g. 8x4.5), got {text!r}")
-    return parsed
-
-
-def emit(schedules: Sequence[Schedule], *, steps: int | None, outs: list[str] | None,
-         log: bool = False, title: str | None = None,
-         steps_per_epoch: int | None = None, style: Look | None = None,
-         layout: str | None = None, legend_title: str | None = None,
-         sequential: bool = False, sweep_shape: tuple[int, ...] = ()) -> None:
-    """Evaluate *schedules* and send them to every ``--out`` target, or to the terminal.
-
-    With *layout* (overlay, grid, both) this is a comparison: a compare figure, and a
-    comparison table in the terminal.
-    """
-    _check_epoch_size(steps_per_epoch)
-    style = style or Look()
-    targets = plan_outputs(outs or [])
-    n = natural_steps(list(schedules), steps)
-    _check_steps(n, "the number of steps")
-    needs_values = not targets or any(not t.is_figure for t in targets)
-    columns = [_evaluate(s, n) for s in schedules] if needs_values else []
-    labels = [s.label for s in schedules]
-    def draw(handle, fmt):
-        from lrplot.render import plot
-
-        options = plot.FigureOptions(
-            title=title, log=log, steps_per_epoch=steps_per_epoch, dpi=style.dpi,
-            size=style.size, theme=style.theme, layout=layout or "both",
-            legend_title=legend_title, sequential=sequential, sweep_shape=sweep_shape)
-        renderer = plot.render if layout is None else plot.render_compare
-        renderer(handle, fmt, schedules, n, options)
-
-    jobs = []
-    for target in targets:
-        if target.path != STDOUT:
-            jobs.append((target.path, _writer(target, schedules, labels, columns, n, log,
-                                              title, steps_per_epoch, draw)))
-    write_all(jobs)
-    if any(t.path == STDOUT for t in targets):
-        from lrplot.render.data import write_csv
-
-        write_csv(sys.stdout.buffer, labels, columns, steps_per_epoch)
-        sys.stdout.flush()
-    if not targets:
-        from lrplot.render import table
-        from lrplot.terminal import console
-
-        if layout is None:
-            table.print_tables(console(), labels, columns, [s.events(n) for s in schedules],
-                               title=title, steps_per_epoch=steps_per_epoch, log=log)
-        else:
-            table.chart(console(), labels, columns, log=log, title=title or "lr")
-            console().print(table.comparison_table(labels, columns))
-
-
-def _evaluate(schedule: Schedule, n: int) -> np.ndarray:
-    values = schedule.values(n)
-    bad = np.flatnonzero(~np.isfinite(values))
-    if bad.size:
-        raise LrplotError(f"{schedule.label}: the lr is not finite at step {int(bad[0])} "
-                          "(overflow); use smaller parameters or fewer steps")
-    return values
-
-
-def _writer(target: Target, schedules, labels, columns, n, log, title, steps_per_epoch,
-            draw=None):
-    if target.is_figure:
-        def write(handle):
-            draw(handle, target.fmt)
-        return write
-    if target.fmt == "json":
-        def write(handle):
-            from lrplot.render.data import write_json
-
-            write_json(handle, labels, columns, steps_per_epoch, title)
-        return write
-    if target.fmt == "csv":
-        def write(handle):
-            from lrplot.render.data import write_csv
-
-            write_csv(handle, labels, columns, steps_per_epoch)
-        return write
-    if target.fmt == "keras.json":
-        from lrplot.dialects.keras import write_serialized
-
-        return write_serialized(target.path, schedules)
-    raise LrplotError(f"--out {target.path}: {target.fmt} output is not available for "
-                      "these schedules")
+def _look(dpi: int, size: str | None, theme: Theme | str) -> dict[str, Any]:
+    """--dpi, --size, --theme checked (before any input is read) as view options."""
+    look = Look.parse(dpi, size, theme.value if isinstance(theme, Theme) else str(theme))
+    return {"dpi": look.dpi, "size": look.size, "theme": look.theme}
 
 
 # ---- plot, list, describe ------------------------------------------------------------
+
+SPECS_HELP = ("Schedules: NAME[:key=value,...] (e.g. cosine:warmup=5, "
+              "torch.OneCycleLR:max_lr=0.1,total_steps=1000) or config files (.toml .json "
+              ".yaml).")
+
 
 
 @app.command("plot")
@@ -266,18 +112,11 @@ def plot_command(
     dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
 ) -> None:
     """Plot or export any schedules, overlaid in one figure."""
-    steps = run_steps(steps, epochs, steps_per_epoch, specs)
-    style = look(dpi, size, theme)
-    ctx = _context(steps, metric)
-    loaded: Loaded = load_specs(specs, ctx)
-    emit(loaded.schedules, steps=steps or loaded.steps, outs=out, log=log or loaded.log,
-         title=title or loaded.title, steps_per_epoch=steps_per_epoch or loaded.steps_per_epoch,
-         style=style)
+    look = _look(dpi, size, theme)
+    loaded = api.load(*specs, steps=steps, epochs=epochs, steps_per_epoch=steps_per_epoch,
+                      title=title, log=log, metric=metric)
+    api.output(loaded, out, **look)
 
-
-SPECS_HELP = ("Schedules: NAME[:key=value,...] (e.g. cosine:warmup=5, "
-              "torch.OneCycleLR:max_lr=0.1,total_steps=1000) or config files (.toml .json "
-              ".yaml).")
 
 
 COMPARE_HELP = (
@@ -307,28 +146,13 @@ def compare_command(
     steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
     dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
 ) -> None:
-    steps = run_steps(steps, epochs, steps_per_epoch, specs)
-    style = look(dpi, size, theme)
-    ctx = _context(steps, metric)
-    if vary:
-        from lrplot import sweep
-
-        if len(specs) != 1:
-            raise LrplotError(f"--vary sweeps one schedule; got {len(specs)} specs "
-                              f"({', '.join(specs)})")
-        schedules = [catalogue.resolve(v.name, v.params, ctx, label=v.label)
-                     for v in sweep.expand(specs[0], vary)]
-        loaded = Loaded(schedules, title=sweep.sweep_title(specs[0], vary))
-    else:
-        loaded = load_specs(specs, ctx)
+    look = _look(dpi, size, theme)
+    loaded = api.load(*specs, steps=steps, epochs=epochs, steps_per_epoch=steps_per_epoch,
+                      title=title, log=log, metric=metric, vary=vary or ())
     if len(loaded.schedules) < 2:
         raise LrplotError("compare needs at least two schedules (or one spec with --vary "
                           "KEY=V1,V2,...); for one schedule use `lrplot plot`")
-    emit(loaded.schedules, steps=steps or loaded.steps, outs=out, log=log or loaded.log,
-         title=title or loaded.title, steps_per_epoch=steps_per_epoch or loaded.steps_per_epoch,
-         style=style, layout=(layout or Layout.both).value,
-         sequential=bool(vary) and len(vary) == 1,
-         sweep_shape=sweep.sweep_shape(vary) if vary else ())
+    api.output(loaded, out, layout=(layout or Layout.both).value, **look)
 
 
 SIMULATE_HELP = (
@@ -356,70 +180,19 @@ def simulate_command(
     steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
     dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
 ) -> None:
-    from lrplot import simulate
-
-    obj = simulate.objective(objective)
-    if not np.isfinite(w0) or abs(w0) > 1e6:
-        raise LrplotError(f"--w0 must be a finite number in [-1e6, 1e6], got {w0}")
-    steps = run_steps(steps, epochs, steps_per_epoch, specs)
-    style = look(dpi, size, theme)
-    ctx = _context(steps, metric)
-    loaded = load_specs(specs, ctx)
-    steps_per_epoch = steps_per_epoch or loaded.steps_per_epoch
-    log = log or loaded.log
-    n = natural_steps(loaded.schedules, steps or loaded.steps)
-    _check_steps(n, "the number of steps")
-    simulate.check_steps(n)
-    runs = [simulate.simulate(s.label, _evaluate(s, n), obj, w0, seed) for s in loaded.schedules]
-    title = title or loaded.title or f"gradient descent on {obj.name}, w0 = {w0:g}"
-    targets = plan_outputs(out or [])
-
-    def write_csv(handle):
-        from lrplot.render.data import write_csv
-
-        names, columns = simulate.csv_columns(runs)
-        write_csv(handle, names, columns, steps_per_epoch)
-
-    def write(target):
-        if target.fmt == "csv":
-            return write_csv
-        if target.fmt == "json":
-            return lambda handle: handle.write(
-                json.dumps(simulate.to_json(runs, obj, w0, seed), allow_nan=False).encode()
-                + b"\n")
-        if target.is_figure:
-            def draw(handle):
-                from lrplot.render.plot import FigureOptions, render_simulation
-
-                render_simulation(handle, target.fmt, runs, FigureOptions(
-                    title=title, log=log, steps_per_epoch=steps_per_epoch, dpi=style.dpi,
-                    size=style.size, theme=style.theme))
-            return draw
-        raise LrplotError(f"--out {target.path}: {target.fmt} output is not available for "
-                          "simulate (use .png .svg .pdf .csv .json)")
-
-    write_all([(t.path, write(t)) for t in targets if t.path != STDOUT])
-    if any(t.path == STDOUT for t in targets):
-        write_csv(sys.stdout.buffer)
-        sys.stdout.flush()
-    if not targets:
-        from lrplot.render import table
-        from lrplot.terminal import console
-
-        table.chart(console(), [r.label for r in runs], [r.loss for r in runs], log=True,
-                    title=f"{title}: loss (log scale)")
-        console().print(table.simulation_table(runs))
+    look = _look(dpi, size, theme)
+    loaded = api.load(*specs, steps=steps, epochs=epochs, steps_per_epoch=steps_per_epoch,
+                      title=title, log=log, metric=metric)
+    api.output(api.simulate(loaded, objective=objective, w0=w0, seed=seed, **look), out)
 
 
 @app.command("list")
 def list_command() -> None:
     """List every schedule: canonical families, each framework's dialect names, then the
     composites that config files can hold."""
-    from lrplot.config import COMPOSITE_HELP
-    from lrplot.render.catalogue import catalogue_table
-    from lrplot.terminal import console
+    from lrplot.render.listing import print_catalogue
 
-    console().print(catalogue_table(catalogue.all_definitions(), COMPOSITE_HELP))
+    print_catalogue(registry.all_definitions(), registry.all_composites())
 
 
 @app.command("describe")
@@ -429,15 +202,9 @@ def describe_command(
                                         show_default=False)],
 ) -> None:
     """Show one schedule's formula, parameters, defaults and framework equivalents."""
-    from lrplot.config import composite_help
-    from lrplot.render.catalogue import describe, describe_composite
-    from lrplot.terminal import console
+    from lrplot.render.listing import print_description
 
-    composite = composite_help(name)
-    if composite is not None:
-        console().print(describe_composite(composite))
-        return
-    console().print(describe(catalogue.get(name)))
+    print_description(registry.composite(name) or registry.get(name))
 
 
 # ---- one subcommand per family, generated from the registry ------------------------------
@@ -459,26 +226,16 @@ def _option_for(p: Param) -> Any:
         p.option, help=help_text, metavar=metavar, show_default=False)]
 
 
-def _spec_text(name: str, raw: dict[str, Any]) -> str:
-    def show(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        return str(v)
-
-    items = ",".join(f"{k}={show(v)}" for k, v in raw.items())
-    return f"{name}:{items}" if items else name
-
-
 def _family_command(defn: Definition) -> Callable[..., None]:
     def command(**kwargs: Any) -> None:
         common = {key: kwargs.pop(key, None) for key in COMMON}
         raw = {key: value for key, value in kwargs.items() if value is not None}
-        steps = run_steps(common["steps"], common["epochs"], common["steps_per_epoch"])
-        style = look(common["dpi"], common["size"], common["theme"])
-        ctx = _context(steps, common["metric"])
-        schedule = catalogue.resolve(defn.name, raw, ctx, label=_spec_text(defn.name, raw))
-        emit([schedule], steps=steps, outs=common["out"], log=common["log"],
-             title=common["title"], steps_per_epoch=common["steps_per_epoch"], style=style)
+        look = _look(common["dpi"], common["size"], common["theme"])
+        source = SpecSource(defn.name, raw, spec_text(defn.name, raw))
+        loaded = api.load(source, steps=common["steps"],
+                          epochs=common["epochs"], steps_per_epoch=common["steps_per_epoch"],
+                          title=common["title"], log=common["log"], metric=common["metric"])
+        api.output(loaded, common["out"], **look)
 
     shared = [("steps", StepsOpt), ("epochs", EpochsOpt), ("out", OutOpt), ("log", LogOpt),
               ("title", TitleOpt), ("steps_per_epoch", EpochOpt), ("dpi", DpiOpt),
@@ -499,7 +256,7 @@ def _family_command(defn: Definition) -> Callable[..., None]:
 
 
 def _register_families() -> None:
-    for defn in catalogue.all_definitions(kind="family"):
+    for defn in registry.all_definitions(kind="family"):
         command = _family_command(defn)
         app.command(defn.name, rich_help_panel="Families")(command)
         if "_" in defn.name:

@@ -2,24 +2,82 @@
 
 Both are pure numpy over whole step arrays (one pass per part, never one per step), take
 finished :class:`Schedule` objects and return one, so they nest freely: a sequence of chains,
-a chain containing a sequence, and so on. Config files reach them through ``name =
-"sequence"`` / ``name = "chain"`` tables with ``parts`` (see :mod:`lrplot.config`).
-
-The end of the module replays torch ``SequentialLR``/``ChainedScheduler`` nested inside each
-other, which is stateful and therefore stepped one step at a time.
+a chain containing a sequence, and so on. :func:`join` is the one prefix-join primitive
+(optax's ``join_schedules``): ``sequence`` and every family's warmup prefix are built on it.
+Config files reach the composites through ``name = "sequence"`` / ``name = "chain"`` tables
+with ``parts``; :data:`COMPOSITES` holds their table builders and help.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lrplot.errors import LrplotError
-from lrplot.schedule import Event, Schedule
+from lrplot.core import Event, Schedule
+from lrplot.errors import LrplotError, within
+from lrplot.params import INTS, Param
+
+if TYPE_CHECKING:  # definition imports this module for join()
+    from lrplot.definition import Context
+
+StepFn = Callable[[np.ndarray], np.ndarray]
+# build_part(table, where, ctx) resolves one part table through the registry, which the
+# modules that define composites cannot import.
+PartBuilder = Callable[[Any, str, "Context"], Schedule]
+
+
+@dataclass(frozen=True)
+class Composite:
+    """A schedule whose parts are schedule tables: ``sequence``, ``chain``, torch's two.
+
+    ``keys`` are the table keys it takes besides ``name``, ``label`` and ``metric``, with
+    their meaning; the rest is what ``lrplot describe`` and ``lrplot list`` show.
+    ``build(table, parts, where, ctx, label, build_part)`` makes the schedule.
+    """
+
+    name: str
+    summary: str
+    formula: str
+    keys: tuple[tuple[str, str], ...]
+    example: str
+    notes: str
+    build: Callable[..., Schedule]
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.keys)
+
+
+def join(parts: Sequence[StepFn], starts: Sequence[int]) -> StepFn:
+    """Part k on global steps ``starts[k] <= t < starts[k+1]``, seeing ``t - starts[k]``.
+
+    The one join of the package (optax ``join_schedules``): *starts* begins at 0 and
+    increases; the last part runs forever. A chunk of steps that falls in one part (most
+    chunks of a long run) is evaluated without any masking.
+    """
+    parts = list(parts)
+    offsets = [int(s) for s in starts]
+    cuts = np.asarray(offsets[1:], dtype=np.int64)
+
+    def fn(steps: np.ndarray) -> np.ndarray:
+        if steps.size == 0:
+            return np.zeros(steps.shape)
+        which = np.searchsorted(cuts, steps, side="right")
+        first, last = int(which.min()), int(which.max())
+        if first == last:
+            return parts[first](steps - offsets[first])
+        out = np.empty(steps.shape, dtype=np.float64)
+        for index in range(first, last + 1):
+            here = which == index
+            if here.any():
+                out[here] = parts[index](steps[here] - offsets[index])
+        return out
+
+    return fn
 
 
 def check_boundaries(boundaries: Sequence[int], parts: int, owner: str = "sequence") -> None:
@@ -52,16 +110,7 @@ def sequence(parts: Sequence[Schedule], boundaries: Sequence[int],
     parts = list(parts)
     starts = [0, *(int(b) for b in boundaries)]
     check_boundaries(starts[1:], len(parts))
-    cuts = np.asarray(starts[1:], dtype=np.int64)
-
-    def fn(steps: np.ndarray) -> np.ndarray:
-        which = np.searchsorted(cuts, steps, side="right")
-        out = np.empty(steps.shape, dtype=np.float64)
-        for index, (part, start) in enumerate(zip(parts, starts)):
-            here = which == index
-            if here.any():
-                out[here] = part(steps[here] - start)
-        return out
+    fn = join(parts, starts)
 
     def events(n: int) -> list[Event]:
         found: list[Event] = []
@@ -149,119 +198,88 @@ def _metric_label(parts: list[Schedule]) -> str:
     return next((p.metric_label for p in parts if p.metric is not None), "metric")
 
 
-# ---- torch SequentialLR / ChainedScheduler nested inside each other ------------------------
-#
-# torch lets these composites hold each other (SequentialLR's recursive_undo walks nested
-# ``_schedulers``), and a nested one behaves in ways no closed form captures, so it is
-# replayed step by step. The leaves are step-by-step torch schedulers (``initial_step``,
-# ``step``, ``update_lr(epoch)``, ``last_epoch``); these two classes are the composites,
-# transcribed from torch/optim/lr_scheduler.py (torch 2.x).
+# ---- the config-file tables: name = "sequence" / "chain" with parts ------------------------
+
+BOUNDARIES = Param("boundaries", INTS, low=1)
 
 
-class TorchSequential:
-    """torch ``SequentialLR`` whose parts may themselves be composites."""
-
-    def __init__(self, group: dict, schedulers: list, milestones: list[int],
-                 on_switch: Callable[[], None]) -> None:
-        self.schedulers, self.milestones, self.on_switch = schedulers, milestones, on_switch
-        self.last_epoch = 0
-        group["lr"] = group["initial_lr"]
-        for scheduler in schedulers:  # torch's recursive_undo
-            _undo(scheduler)
-        self.schedulers[bisect_right(milestones, 0)].initial_step()
-
-    def initial_step(self) -> None:
-        # torch's _initial_step on a composite is one ordinary step(): when this is the first
-        # part of an outer SequentialLR it runs one epoch ahead of the outer count.
-        self.step()
-
-    def step(self) -> None:
-        self.last_epoch += 1
-        index = bisect_right(self.milestones, self.last_epoch)
-        scheduler = self.schedulers[index]
-        if index > 0 and self.milestones[index - 1] == self.last_epoch:
-            self.on_switch()
-            scheduler.update_lr(0)
-        else:
-            scheduler.step()
-
-    def update_lr(self, epoch: int) -> None:
-        raise LrplotError(_RESTART_COMPOSITE)
+def sequence_table(table: Mapping[str, Any], parts: list[Any], where: str, ctx: Context,
+                   label: str | None, build_part: PartBuilder) -> Schedule:
+    """A ``sequence`` table: each part resolved as if the run were its own segment."""
+    with within(where):
+        bounds = list(BOUNDARIES.coerce(table.get("boundaries", ()), "sequence"))
+        check_boundaries(bounds, len(parts))
+    starts = [0, *bounds]
+    built = []
+    for index, part in enumerate(parts):
+        # decay_steps and other lengths default to the part's share of the run, and a
+        # metric starts where the part starts.
+        start = starts[index]
+        end = starts[index + 1] if index + 1 < len(starts) else None
+        if ctx.steps is not None:  # a segment past the end of the run is cut there
+            end = ctx.steps if end is None else min(end, ctx.steps)
+        steps = end - start if end is not None and end > start else None
+        metric = ctx.metric[start:] if ctx.metric is not None else None
+        if metric is not None and not len(metric):
+            metric = None
+        part_ctx = replace(ctx, steps=steps, metric=metric)
+        built.append(build_part(part, f"{where}.parts[{index}]", part_ctx))
+    text = label or "sequence(" + ", ".join(
+        f"{part.name or part.label}@{start}" for part, start in zip(built, starts)) + ")"
+    return sequence(built, bounds, label=text)
 
 
-class TorchChained:
-    """torch ``ChainedScheduler`` whose parts may themselves be composites."""
-
-    def __init__(self, schedulers: list) -> None:
-        self.schedulers = schedulers
-
-    def initial_step(self) -> None:
-        self.step()
-
-    def step(self) -> None:
-        for scheduler in self.schedulers:
-            scheduler.step()
-
-    def update_lr(self, epoch: int) -> None:
-        raise LrplotError(_RESTART_COMPOSITE)
+def chain_table(table: Mapping[str, Any], parts: list[Any], where: str, ctx: Context,
+                label: str | None, build_part: PartBuilder) -> Schedule:
+    """A ``chain`` table: every part sees the whole run."""
+    built = [build_part(part, f"{where}.parts[{index}]", ctx)
+             for index, part in enumerate(parts)]
+    text = label or "chain(" + " × ".join(p.name or p.label for p in built) + ")"
+    return chain(built, label=text)
 
 
-# At a milestone SequentialLR calls part._update_lr(0); on a composite that reaches
-# LRScheduler.get_lr, which raises NotImplementedError.
-_RESTART_COMPOSITE = ("torch.SequentialLR cannot start a nested SequentialLR or "
-                      "ChainedScheduler at a milestone (torch raises NotImplementedError); "
-                      "only its first part can be one")
+def _composites() -> list[Composite]:
+    return [
+        Composite(
+            "sequence", "Parts joined at boundaries, each restarting at its own step 0.",
+            "part k's value at t − boundaries[k−1], for boundaries[k−1] ≤ t < boundaries[k]",
+            (("parts", "schedule tables (families, dialects, composites), one more than "
+                       "boundaries"),
+             ("boundaries", "steps where the next part starts: increasing integers ≥ 1")),
+            _SEQUENCE_EXAMPLE,
+            "Like optax.join_schedules. Inside a sequence each part is resolved as if the run "
+            "were its own segment, so decay_steps and other lengths default to the part's "
+            "share. The last part runs to the end.",
+            sequence_table,
+        ),
+        Composite(
+            "chain", "Parts multiplied, every part seeing the same step.",
+            "part₁(t) · part₂(t) · …",
+            (("parts", "schedule tables; give one the lr and make the others factors around "
+                       "1"),),
+            _CHAIN_EXAMPLE,
+            "Like torch ChainedScheduler over closed forms. Parts nest: a chain may hold a "
+            "sequence and the other way round.",
+            chain_table,
+        ),
+    ]
 
 
-def _undo(scheduler: Any) -> None:
-    if isinstance(scheduler, (TorchSequential, TorchChained)):
-        for inner in scheduler.schedulers:
-            _undo(inner)
-    else:
-        scheduler.last_epoch -= 1
+_SEQUENCE_EXAMPLE = """[[schedule]]
+name = "sequence"
+boundaries = [100, 600]
+parts = [
+  { name = "linear", lr = 0, end_lr = 3e-4, decay_steps = 100 },
+  { name = "constant", lr = 3e-4 },
+  { name = "cosine", lr = 3e-4 },
+]"""
+
+_CHAIN_EXAMPLE = """[[schedule]]
+name = "chain"
+parts = [
+  { name = "constant", lr = 1, warmup = 500 },   # a 0 → 1 warmup multiplier
+  { name = "cosine", lr = 3e-4 },
+]"""
 
 
-def torch_replay(name: str, label: str, lr: float,
-                 make: Callable[[dict, Callable[[], None]], Any], length: int | None,
-                 params: Mapping[str, Any]) -> Schedule:
-    """A schedule whose row t is the optimizer lr after t steps of ``make(group, on_switch)``.
-
-    Values are replayed once and cached; ``on_switch`` marks a SequentialLR milestone as a
-    ``"phase"`` event at the row it produces.
-    """
-    rows = np.empty(0, dtype=np.float64)
-    filled = 0
-    switches: list[int] = []
-    state: dict[str, Any] = {}
-
-    def extend(upto: int) -> np.ndarray:
-        nonlocal rows, filled
-        if upto < filled:
-            return rows
-        if not state:
-            group: dict[str, Any] = {"lr": lr}
-            state["group"] = group
-            state["driver"] = make(group, lambda: switches.append(filled))
-            rows = np.empty(64, dtype=np.float64)
-            rows[0], filled = group["lr"], 1
-        group, driver = state["group"], state["driver"]
-        if upto >= len(rows):
-            rows = np.concatenate([rows[:filled], np.empty(max(upto + 1, 2 * len(rows)))])
-        while filled <= upto:
-            driver.step()
-            rows[filled] = group["lr"]
-            filled += 1
-        return rows
-
-    def fn(steps: np.ndarray) -> np.ndarray:
-        if steps.size == 0:
-            return np.zeros(steps.shape)
-        return extend(int(steps.max()))[steps]
-
-    def events(n: int) -> list[Event]:
-        if n > 1:
-            extend(n - 1)
-        return [Event(s, "phase") for s in sorted(set(switches)) if 0 < s < n]
-
-    return Schedule(label=label, fn=fn, length=length, events=events, name=name,
-                    params=dict(params))
+COMPOSITES = _composites()

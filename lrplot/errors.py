@@ -7,6 +7,9 @@ says what is allowed. The CLI turns it into exit status 2; library callers get a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class LrplotError(ValueError):
     """Bad input: the message is a single line, shown to the user as it is."""
@@ -17,3 +20,18 @@ class LrplotError(ValueError):
     @property
     def message(self) -> str:
         return str(self.args[0])
+
+
+@contextmanager
+def within(where: str) -> Iterator[None]:
+    """Prefix any :class:`LrplotError` raised inside with *where* (``file: schedule[0]``).
+
+    A message that already starts with *where* is left alone, so nested contexts that name
+    the same thing do not repeat it.
+    """
+    try:
+        yield
+    except LrplotError as err:
+        if err.message.startswith(f"{where}:") or not where:
+            raise
+        raise LrplotError(f"{where}: {err.message}") from None

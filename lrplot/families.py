@@ -1,47 +1,38 @@
 """lrplot's canonical schedule families: one definition each, pure vectorised numpy.
 
 A family is a function of the *family step* ``t`` (a float64 array of whole numbers) and its
-parameters, registered with :func:`family` together with its typed parameters, summary and
-formula. Every family also takes the warmup options: warmup is a prefix, so the family's own
-step 0 is global step ``warmup`` and the ramp ends exactly at the family's step-0 value (as in
-transformers, Keras 3 and optax). Unless said otherwise a family holds its last value after
-it ends.
+parameters, defined with :func:`family` together with its typed parameters, summary and
+formula, and collected in :data:`DEFINITIONS`. Every family also takes the warmup options:
+warmup is a prefix, so the family's own step 0 is global step ``warmup`` and the ramp ends
+exactly at the family's step-0 value (as in transformers, Keras 3 and optax); see
+:mod:`lrplot.definition`. Unless said otherwise a family holds its last value after it ends.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
-from lrplot.catalogue import Context, Definition, register
+from lrplot.anneal import onecycle_ends, onecycle_phases, phase_values
+from lrplot.definition import DEFAULT_LR, Context, Definition, EventList, collector
 from lrplot.errors import LrplotError
 from lrplot.params import BOOL, CHOICE, FLOAT, FLOATS, INT, INTS, Derived, Param
-from lrplot.plateau import reduce_on_plateau, synthetic_metric
-from lrplot.schedule import DEFAULT_STEPS, Event, Schedule
+from lrplot.plateau import PLATEAU_PARAMS, plateau_length, plateau_lr, plateau_reductions
 
-Curve = Callable[..., np.ndarray]
-EventList = list[tuple[float, str]]
-
-WARMUP_PARAMS = (
-    Param("warmup", INT, 0, "warmup steps before the family starts (a prefix)", low=0),
-    Param("warmup_start", FLOAT, 0.0, "lr at step 0 of the warmup", low=0),
-    Param("warmup_shape", CHOICE, "linear", "shape of the warmup ramp",
-          choices=("linear", "cosine", "exponential", "power")),
-    Param("warmup_power", FLOAT, 4.0,
-          "exponent of the power ramp (4 is darknet/YOLO burn-in)", low=0, low_open=True),
-)
-WARMUP_NAMES = frozenset(p.name for p in WARMUP_PARAMS)
+DEFINITIONS: list[Definition] = []
+family = collector(DEFINITIONS, kind="family", warmup=True, float_steps=True,
+                   keyword_values=True)
 
 
 def _steps_left(name: str) -> Derived:
     """The default of length parameter *name*: the steps of the run left after warmup."""
 
     def compute(values: Mapping[str, Any], ctx: Context) -> int:
-        total = ctx.steps if ctx.steps is not None else DEFAULT_STEPS
+        total = ctx.run_length
         left = total - values["warmup"]
         if left < 1:
             run = f"the {total}" if ctx.steps is not None else f"the default {total}"
@@ -54,7 +45,7 @@ def _steps_left(name: str) -> Derived:
     return Derived(compute, "steps left after warmup")
 
 
-LR = Param("lr", FLOAT, 0.1, "peak learning rate", low=0)
+LR = Param("lr", FLOAT, DEFAULT_LR, "peak learning rate", low=0)
 MIN_LR = Param("min_lr", FLOAT, 0.0, "floor the schedule decays to", low=0)
 
 
@@ -62,121 +53,8 @@ def _length(name: str, help: str = "length of the decay, in steps") -> Param:
     return Param(name, INT, _steps_left(name), help, low=1)
 
 
-def family(
-    name: str,
-    *,
-    summary: str,
-    formula: str,
-    params: tuple[Param, ...],
-    length: Callable[[Mapping[str, Any]], int | None] | None = None,
-    events: Callable[[Mapping[str, Any], int], EventList] | None = None,
-    check: Callable[[dict[str, Any]], None] | None = None,
-    notes: str = "",
-    equivalents: Mapping[str, str] | None = None,
-    uses_metric: bool = False,
-) -> Callable[[Curve], Curve]:
-    """Register *curve* (a function of family step ``t`` and the parameters) as a family."""
-
-    def decorate(curve: Curve) -> Curve:
-        def build(values: dict[str, Any], ctx: Context) -> Schedule:
-            return _build(name, curve, values, ctx, length, events, uses_metric)
-
-        register(Definition(
-            name=name, summary=summary, formula=formula, params=(*params, *WARMUP_PARAMS),
-            build=build, notes=notes, equivalents=dict(equivalents or {}),
-            uses_metric=uses_metric, check=_with_warmup_check(check),
-        ))
-        return curve
-
-    return decorate
-
-
-def _with_warmup_check(check: Callable[[dict[str, Any]], None] | None):
-    def run(values: dict[str, Any]) -> None:
-        if values["warmup_shape"] == "exponential" and values["warmup"] > 0 \
-                and values["warmup_start"] <= 0:
-            raise LrplotError(
-                "warmup_start must be > 0 when warmup_shape=exponential "
-                "(an exponential ramp cannot start at 0)"
-            )
-        if check is not None:
-            check(values)
-
-    return run
-
-
-def _build(
-    name: str, curve: Curve, values: dict[str, Any], ctx: Context,
-    length: Callable[[Mapping[str, Any]], int | None] | None,
-    events: Callable[[Mapping[str, Any], int], EventList] | None,
-    uses_metric: bool,
-) -> Schedule:
-    warmup = values["warmup"]
-    own = {k: v for k, v in values.items() if k not in WARMUP_NAMES}
-    metric = None
-    if uses_metric:
-        if ctx.metric is not None:
-            metric = np.asarray(ctx.metric, dtype=np.float64)
-        else:
-            total = ctx.steps if ctx.steps is not None else DEFAULT_STEPS
-            # Only the steps shown need a metric: a warmup at least as long as the run leaves
-            # the family no steps (and must not allocate a metric as long as the warmup).
-            metric = synthetic_metric(total)
-        own["metric"] = metric[warmup:]
-
-    def local(t: np.ndarray) -> np.ndarray:
-        return np.asarray(curve(t, **own), dtype=np.float64)
-
-    if warmup:
-        with np.errstate(all="ignore"):  # an overflow shows as inf and is reported later
-            target = float(local(np.zeros(1))[0])
-        start, shape, power = values["warmup_start"], values["warmup_shape"], values["warmup_power"]
-
-        def fn(steps: np.ndarray) -> np.ndarray:
-            s = steps.astype(np.float64)
-            ramp = s < warmup
-            if not ramp.any():  # most chunks of a long run: skip the masked copies
-                return local(s - warmup)
-            out = np.empty(s.shape, dtype=np.float64)
-            out[ramp] = warmup_ramp(s[ramp], warmup, start, target, shape, power)
-            out[~ramp] = local(s[~ramp] - warmup)
-            return out
-    else:
-        def fn(steps: np.ndarray) -> np.ndarray:
-            return local(steps.astype(np.float64))
-
-    own_length = length(own) if length else None
-
-    def event_list(n: int) -> list[Event]:
-        found = [Event(warmup, "warmup end")] if 0 < warmup < n else []
-        if events:
-            found += [Event(warmup + step, kind) for step, kind in events(own, n - warmup)
-                      if 0 <= warmup + step < n]
-        return found
-
-    return Schedule(
-        label=name, fn=fn, length=None if own_length is None else warmup + own_length,
-        events=event_list, name=name, params=values, metric=metric,
-        metric_label=ctx.metric_label if ctx.metric is not None else "synthetic loss",
-    )
-
-
-def warmup_ramp(
-    s: np.ndarray, warmup: int, start: float, target: float, shape: str, power: float,
-) -> np.ndarray:
-    """The warmup prefix: from *start* at step 0 towards *target*, reached at step *warmup*."""
-    frac = s / warmup
-    if shape == "linear":
-        return start + (target - start) * frac
-    if shape == "cosine":
-        return start + (target - start) * 0.5 * (1.0 - np.cos(np.pi * frac))
-    if shape == "exponential":
-        return start * (target / start) ** frac
-    return start + (target - start) * frac**power
-
-
 # --------------------------------------------------------------------------------------
-# The families, in DESIGN.md's order.
+# The families, in the README's order.
 
 
 @family(
@@ -447,10 +325,12 @@ def _cycle_events(p: Mapping[str, Any], n: int) -> EventList:
     return [(k * total, "cycle") for k in range(1, n // total + 1) if k * total < n]
 
 
-def _check_cyclic(values: dict[str, Any]) -> None:
+def check_cyclic(values: Mapping[str, Any]) -> None:
+    """CLR's bounds (the family's and torch.CyclicLR's): below base_lr the wave, and
+    exp_range's gamma^t, would run under 0. The caller's name is prefixed by validate."""
     if values["max_lr"] < values["base_lr"]:
         raise LrplotError(
-            f"cyclic: max_lr must be ≥ base_lr, got max_lr={values['max_lr']} "
+            f"max_lr must be ≥ base_lr, got max_lr={values['max_lr']} "
             f"and base_lr={values['base_lr']}"
         )
 
@@ -473,7 +353,7 @@ def _check_cyclic(values: dict[str, Any]) -> None:
     ),
     length=lambda p: 4 * (p["step_size"] + (p["step_size_down"] or p["step_size"])),
     events=_cycle_events,
-    check=_check_cyclic,
+    check=check_cyclic,
     notes="Smith (2017). Without --steps it shows four cycles. exp_range uses gamma to the "
           "power of the step, as torch CyclicLR and the original CLR do.",
     equivalents={"torch": "CyclicLR (step_size_up=step_size)"},
@@ -496,13 +376,9 @@ def cyclic(t, *, base_lr, max_lr, step_size, step_size_down, mode, gamma):
 
 def _onecycle_phases(p: Mapping[str, Any]) -> list[tuple[float, float, float]]:
     """(end step, start lr, end lr) of each phase, with torch OneCycleLR's phase ends."""
-    total, pct, peak = p["total_steps"], p["pct_start"], p["max_lr"]
-    initial = peak / p["div_factor"]
-    final = initial / p["final_div_factor"]
-    if p["three_phase"]:
-        return [(pct * total - 1, initial, peak), (2 * pct * total - 2, peak, initial),
-                (total - 1.0, initial, final)]
-    return [(pct * total - 1, initial, peak), (total - 1.0, peak, final)]
+    initial = p["max_lr"] / p["div_factor"]
+    return onecycle_phases(p["total_steps"], p["pct_start"], p["three_phase"], initial,
+                           p["max_lr"], initial / p["final_div_factor"])
 
 
 def _check_onecycle(values: dict[str, Any]) -> None:
@@ -533,7 +409,8 @@ def _check_onecycle(values: dict[str, Any]) -> None:
         Param("three_phase", BOOL, False, "come back down to the starting lr, then anneal"),
     ),
     length=lambda p: p["total_steps"],
-    events=lambda p, n: [(end, "phase") for end, _, _ in _onecycle_phases(p)[:-1]],
+    events=lambda p, n: [(end, "phase") for end in onecycle_ends(
+        p["total_steps"], p["pct_start"], p["three_phase"])[:-1]],
     check=_check_onecycle,
     notes="Phase ends follow torch OneCycleLR (peak at step pct_start·T−1, final lr at T−1); "
           "after the cycle the final lr holds, where torch raises. optax's onecycle peaks "
@@ -548,20 +425,7 @@ def onecycle(t, *, max_lr, total_steps, pct_start, anneal, div_factor, final_div
         "div_factor": div_factor, "final_div_factor": final_div_factor,
         "three_phase": three_phase,
     })
-    t = np.minimum(t, total_steps - 1.0)
-    out = np.empty(t.shape)
-    done = np.zeros(t.shape, dtype=bool)
-    begin = 0.0
-    for index, (end, lr_from, lr_to) in enumerate(phases):
-        here = ~done & ((t <= end) | (index == len(phases) - 1))
-        pct = (t[here] - begin) / (end - begin)
-        if anneal == "cos":
-            out[here] = lr_to + (lr_from - lr_to) / 2.0 * (np.cos(np.pi * pct) + 1.0)
-        else:
-            out[here] = (lr_to - lr_from) * pct + lr_from
-        done |= here
-        begin = end
-    return out
+    return phase_values(np.minimum(t, total_steps - 1.0), phases, anneal)
 
 
 def _wsd_decay_default(values: Mapping[str, Any], ctx: Context) -> int:
@@ -654,22 +518,9 @@ def noam(t, *, d_model, warmup_steps, factor):
     summary="ReduceLROnPlateau: cut the lr when a metric stops improving.",
     formula="after step t sees metric[t]: if no improvement for more than patience steps, "
             "lr ← max(lr·factor, min_lr)",
-    params=(
-        LR,
-        Param("factor", FLOAT, 0.1, "multiply the lr by this on a plateau", low=0, high=1,
-              high_open=True),
-        Param("patience", INT, 10, "bad steps tolerated before a cut", low=0),
-        Param("threshold", FLOAT, 1e-4, "how much better counts as better", low=0),
-        Param("threshold_mode", CHOICE, "rel", "relative or absolute threshold",
-              choices=("rel", "abs")),
-        Param("mode", CHOICE, "min", "lower (min) or higher (max) metric is better",
-              choices=("min", "max")),
-        Param("cooldown", INT, 0, "steps to wait after a cut before counting again", low=0),
-        MIN_LR,
-        Param("eps", FLOAT, 1e-8, "cuts smaller than this are skipped", low=0),
-    ),
-    length=lambda p: len(p["metric"]),
-    events=lambda p, n: [(step, "reduction") for step in _reductions(p, n)],
+    params=(LR, *PLATEAU_PARAMS),
+    length=plateau_length,
+    events=plateau_reductions,
     uses_metric=True,
     notes="PyTorch semantics: metric[t] is observed after step t, and a cut happens after "
           "patience+1 bad observations. Reads --metric FILE[:COLUMN]; without one it replays "
@@ -679,27 +530,4 @@ def noam(t, *, d_model, warmup_steps, factor):
                  "keras": "callbacks.ReduceLROnPlateau (cuts one step earlier)"},
 )
 def plateau(t, **p):
-    lrs = _plateau_trace(p)
-    index = np.minimum(t, len(lrs) - 1).astype(np.int64)
-    return lrs[index]
-
-
-# The trace is a Python loop over the whole metric, and a schedule is evaluated a chunk of
-# steps at a time: remember the last few traces (keyed by the metric object itself).
-_TRACES: list[tuple[np.ndarray, tuple[tuple[str, Any], ...], np.ndarray]] = []
-
-
-def _plateau_trace(p: Mapping[str, Any]) -> np.ndarray:
-    metric = p["metric"]
-    settings = tuple(sorted((k, v) for k, v in p.items() if k != "metric"))
-    for seen, seen_settings, lrs in _TRACES:
-        if seen is metric and seen_settings == settings:
-            return lrs
-    lrs = reduce_on_plateau(metric, **dict(settings))
-    _TRACES[:] = [*_TRACES[-7:], (metric, settings, lrs)]
-    return lrs
-
-
-def _reductions(p: Mapping[str, Any], n: int) -> list[int]:
-    lrs = _plateau_trace(p)[:max(n, 0)]
-    return [int(step) for step in np.flatnonzero(lrs[1:] < lrs[:-1]) + 1]
+    return plateau_lr(t, p)

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrplot.catalogue import Context
-from lrplot.errors import LrplotError
-from lrplot.output import write_all
-from lrplot.schedule import natural_steps
-from lrplot.spec import CONFIG_SUFFIXES, load_specs
+from lrplot import api
+from lrplot.documents import DOCUMENT_SUFFIXES as CONFIG_SUFFIXES
+from lrplot.errors import LrplotError, within
+from lrplot.render.files import write_all
 
 MANIFEST = "manifest.json"
 README = "README.md"
@@ -71,26 +70,21 @@ def render_pictures(configs_dir: str) -> list[Picture]:
 
 
 def _picture(path: str) -> Picture:
-    from lrplot.render.plot import FigureOptions, render
+    from lrplot.render import figures
 
-    loaded = load_specs([path], Context())
-    n = natural_steps(loaded.schedules, loaded.steps)
-    columns = [s.values(n) for s in loaded.schedules]
-    for schedule, column in zip(loaded.schedules, columns):
-        if not np.isfinite(column).all():
-            raise LrplotError(f"{path}: {schedule.label}: the lr is not finite")
+    view = api.view(api.load(path))
+    with within(path):
+        columns = view.columns
     image = io.BytesIO()
-    render(image, "png", loaded.schedules, n,
-           FigureOptions(title=loaded.title, steps_per_epoch=loaded.steps_per_epoch,
-                         log=loaded.log))
+    figures.write(image, view, "png")
     with open(path, "rb") as handle:
         raw = handle.read()
-    title = loaded.title or ", ".join(s.label for s in loaded.schedules)
+    title = view.title or ", ".join(s.label for s in view.schedules)
     return Picture(
         config=_shown(path), image=_stem(os.path.basename(path)) + ".png",
-        title=title, about=_leading_comment(raw.decode("utf-8-sig", "replace")), steps=n,
+        title=title, about=_leading_comment(raw.decode("utf-8-sig", "replace")), steps=view.n,
         png=image.getvalue(), config_sha256=_sha256(raw),
-        numbers=[fingerprint(s.label, c) for s, c in zip(loaded.schedules, columns)],
+        numbers=[fingerprint(s.label, c) for s, c in zip(view.schedules, columns)],
     )
 
 

@@ -12,11 +12,14 @@ is cut off (NaN from there on) once ``|w|`` passes :data:`DIVERGED`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from lrplot.core import Schedule
 from lrplot.errors import LrplotError
+from lrplot.view import Look
 
 OPTIMUM = -1.0
 DIVERGED = 1e100
@@ -149,3 +152,29 @@ def check_steps(n: int) -> None:
     if n > MAX_SIMULATE_STEPS:
         raise LrplotError(f"simulate runs at most {MAX_SIMULATE_STEPS:_} steps, got {n:_}; "
                           "use fewer --steps")
+
+
+@dataclass
+class Simulation:
+    """Every schedule's run on one objective, and how to show them (an output's result)."""
+
+    runs: list[Run]
+    objective: Objective
+    w0: float = 5.0
+    seed: int = 0
+    title: str | None = None
+    log: bool = False
+    steps_per_epoch: int | None = None
+    look: Look = field(default_factory=Look)
+    kind = "simulation"
+
+
+def run_all(schedules: Sequence[Schedule], n: int, obj: Objective, w0: float = 5.0,
+            seed: int = 0, **options: object) -> Simulation:
+    """Gradient descent under each schedule for *n* steps (lrs checked finite)."""
+    if not np.isfinite(w0) or abs(w0) > 1e6:
+        raise LrplotError(f"--w0 must be a finite number in [-1e6, 1e6], got {w0}")
+    check_steps(n)
+    runs = [simulate(s.label, s.checked_values(n), obj, w0, seed) for s in schedules]
+    title = options.pop("title", None) or f"gradient descent on {obj.name}, w0 = {w0:g}"
+    return Simulation(runs, obj, w0, seed, title=title, **options)  # type: ignore[arg-type]

@@ -1,37 +1,17 @@
-"""Spec strings: ``NAME[:key=value,key=value,...]``, and config-file paths in their place.
+"""Spec strings: ``NAME[:key=value,key=value,...]`` — parsing and formatting, nothing else.
 
 ``cosine:lr=0.1,warmup=5``, ``multistep:milestones=[30,60,90],gamma=0.1``,
 ``torch.OneCycleLR:max_lr=0.1,total_steps=1000``. Values are ints, floats (``1e-3``),
 ``true``/``false``, ``none``, bare strings or ``[a,b,...]`` lists; keys take ``-`` or ``_``.
-A path ending in ``.toml``, ``.json``, ``.yaml`` or ``.yml`` is a config file.
+Turning a spec into a schedule is :mod:`lrplot.inputs`' job.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
-from lrplot.catalogue import Context, resolve
 from lrplot.errors import LrplotError
-from lrplot.schedule import Schedule
-
-CONFIG_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
-CONFIG_ONLY = ("sequence", "chain", "torch.sequentiallr", "torch.chainedscheduler")
-
-
-@dataclass
-class Loaded:
-    """Schedules read from the command line, with any settings a config file carried."""
-
-    schedules: list[Schedule] = field(default_factory=list)
-    title: str | None = None
-    steps: int | None = None
-    steps_per_epoch: int | None = None
-    log: bool = False
-
-
-def is_config_path(text: str) -> bool:
-    return text.lower().endswith(CONFIG_SUFFIXES)
 
 
 def parse_value(text: str) -> Any:
@@ -41,7 +21,7 @@ def parse_value(text: str) -> Any:
         if not raw.endswith("]"):
             raise LrplotError(f"list value {raw!r} has no closing ']'")
         inner = raw[1:-1].strip()
-        return [parse_value(part) for part in _split_top(inner, raw)] if inner else []
+        return [parse_value(part) for part in split_top(inner, f"spec {raw!r}")] if inner else []
     low = raw.lower()
     if low in ("true", "false"):
         return low == "true"
@@ -55,23 +35,24 @@ def parse_value(text: str) -> Any:
     return raw
 
 
-def _split_top(text: str, whole: str) -> list[str]:
-    """Split on commas outside brackets."""
-    parts, depth, current = [], 0, []
+def split_top(text: str, owner: str) -> list[str]:
+    """Split on commas outside brackets; *owner* (``spec '...'``) names the text in errors."""
+    parts: list[str] = []
+    depth, current = 0, []
     for char in text:
         if char == "[":
             depth += 1
         elif char == "]":
             depth -= 1
             if depth < 0:
-                raise LrplotError(f"spec {whole!r} has an unmatched ']'")
+                raise LrplotError(f"{owner} has an unmatched ']'")
         if char == "," and depth == 0:
             parts.append("".join(current))
             current = []
         else:
             current.append(char)
     if depth:
-        raise LrplotError(f"spec {whole!r} has an unclosed '['")
+        raise LrplotError(f"{owner} has an unclosed '['")
     parts.append("".join(current))
     return parts
 
@@ -89,7 +70,7 @@ def split_spec(spec: str) -> tuple[str, dict[str, Any]]:
         )
     params: dict[str, Any] = {}
     if rest.strip():
-        for item in _split_top(rest, spec):
+        for item in split_top(rest, f"spec {spec!r}"):
             if not item.strip():
                 raise LrplotError(f"spec {spec!r} has an empty parameter (two commas in a row?)")
             key, eq, value = item.partition("=")
@@ -106,43 +87,20 @@ def split_spec(spec: str) -> tuple[str, dict[str, Any]]:
     return name, params
 
 
-def load_specs(specs: list[str], ctx: Context) -> Loaded:
-    """Every spec string or config file on a command line, as schedules labelled by spec."""
-    loaded = Loaded()
-    for spec in specs:
-        if is_config_path(spec):
-            _merge(loaded, _load_config(spec, ctx))
-        else:
-            name, params = split_spec(spec)
-            if name.lower() in CONFIG_ONLY:  # their parts are tables: no spec-string syntax
-                raise LrplotError(f"spec {spec!r}: {name} takes parts, which only a config "
-                                  "file can hold; write it in a .toml file (see "
-                                  "configs/warmup_hold_cosine.toml)")
-            loaded.schedules.append(resolve(name, params, ctx, label=spec.strip()))
-    return loaded
+def spec_text(name: str, params: Mapping[str, Any]) -> str:
+    """A spec-like label: ``cosine:lr=0.1,warmup=5`` (the inverse of :func:`split_spec`)."""
+    items = ",".join(f"{key}={show_value(value)}" for key, value in params.items())
+    return f"{name}:{items}" if items else name
 
 
-def _merge(into: Loaded, other: Loaded) -> None:
-    into.schedules += other.schedules
-    into.title = into.title or other.title
-    into.steps = into.steps or other.steps
-    into.steps_per_epoch = into.steps_per_epoch or other.steps_per_epoch
-    into.log = into.log or other.log
-
-
-def config_steps_per_epoch(specs: list[str]) -> int | None:
-    """The first steps_per_epoch that a config file among *specs* sets, if any."""
-    for spec in specs:
-        if is_config_path(spec):
-            from lrplot.config import steps_per_epoch_of  # config imports this module
-
-            found = steps_per_epoch_of(spec)
-            if found is not None:
-                return found
-    return None
-
-
-def _load_config(path: str, ctx: Context) -> Loaded:
-    from lrplot.config import load_config  # config imports this module
-
-    return load_config(path, ctx)
+def show_value(value: Any) -> str:
+    """A value as a spec string or an error message writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(show_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "a table"
+    return str(value)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrplot.schedule import Event, stepwise_changes
+from lrplot.core import Event, stepwise_changes
 
 
 @dataclass(frozen=True)

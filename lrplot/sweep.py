@@ -11,9 +11,9 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from lrplot import catalogue
+from lrplot import registry
 from lrplot.errors import LrplotError
-from lrplot.spec import is_config_path, parse_value, split_spec
+from lrplot.spec import parse_value, split_spec, split_top
 
 MAX_VARIANTS = 64
 
@@ -39,7 +39,7 @@ def parse_vary(text: str) -> Axis:
     key = key.strip().replace("-", "_")
     if not eq or not key.isidentifier():
         raise LrplotError(f"--vary {text!r}: write KEY=V1,V2,... (e.g. --vary min_lr=0,0.01)")
-    texts = tuple(part.strip() for part in _split_values(rest, text))
+    texts = tuple(part.strip() for part in split_top(rest, f"--vary {text!r}"))
     if not texts or any(not t for t in texts):
         raise LrplotError(f"--vary {text!r}: every value must be non-empty; write KEY=V1,V2,...")
     if len(set(texts)) != len(texts):
@@ -47,30 +47,10 @@ def parse_vary(text: str) -> Axis:
     return Axis(key, texts)
 
 
-def _split_values(text: str, whole: str) -> list[str]:
-    """Split on commas outside brackets, so list values read as ``[30,60],[50,80]``."""
-    parts, depth, current = [], 0, ""
-    for char in text:
-        depth += (char == "[") - (char == "]")
-        if depth < 0:
-            raise LrplotError(f"--vary {whole!r} has an unmatched ']'")
-        if char == "," and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    if depth:
-        raise LrplotError(f"--vary {whole!r} has an unclosed '['")
-    return [*parts, current]
-
-
 def expand(spec: str, varies: list[str]) -> list[Variant]:
     """Every combination of the ``--vary`` values applied to *spec*, in row-major order."""
-    if is_config_path(spec):
-        raise LrplotError(f"--vary needs a schedule spec such as cosine:warmup=10, not the "
-                          f"config file {spec!r}")
     name, base = split_spec(spec)
-    definition = catalogue.get(name)
+    definition = registry.get(name)
     axes = [parse_vary(text) for text in varies]
     seen: set[str] = set()
     for axis in axes:

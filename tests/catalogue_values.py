@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from lrplot.catalogue import Definition
+from lrplot.definition import Definition
 from lrplot.errors import LrplotError
 from lrplot.params import BOOL, CHOICE, FLOAT, FLOATS, INT, INTS, Param
 

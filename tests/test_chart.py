@@ -63,7 +63,7 @@ def test_log_scale_skips_zeros_and_legend_lists_series():
 
 
 def test_cli_terminal_output_has_chart_within_80_columns(cli, monkeypatch):
-    import lrplot.terminal as terminal
+    import lrplot.render.terminal as terminal
 
     recorded = Console(width=80, record=True, color_system=None)
     monkeypatch.setattr(terminal, "console", lambda: recorded)

@@ -466,7 +466,7 @@ def test_failed_command_leaves_existing_files_untouched(cli, tmp_path):
 
 def test_output_written_atomically_when_rendering_fails(tmp_path, monkeypatch):
     """If a renderer fails half-way, no partial file appears and old files stay."""
-    from lrplot import output
+    from lrplot.render import files as output
 
     target = tmp_path / "x.csv"
     target.write_text("old\n")

@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from lrplot.catalogue import Context, resolve
+from lrplot.definition import Context
+from lrplot.registry import resolve
 from lrplot.stats import at_fractions, fraction_step, summarize
 
 SPECS = ["cosine:warmup=10", "onecycle:max_lr=0.1", "wsd:decay_steps=30"]
@@ -299,7 +300,7 @@ MANY = ["cosine:warmup=10", "onecycle:max_lr=0.1", "wsd:decay_steps=30",
 def test_compare_table_splits_to_fit_80_columns(cli, monkeypatch):
     from rich.console import Console
 
-    import lrplot.terminal as terminal
+    import lrplot.render.terminal as terminal
 
     recorded = Console(width=80, record=True, color_system=None)
     monkeypatch.setattr(terminal, "console", lambda: recorded)

@@ -9,10 +9,10 @@ import math
 import numpy as np
 import pytest
 
-from lrplot.catalogue import Context, resolve
 from lrplot.compose import chain, sequence
+from lrplot.core import Event, Schedule
 from lrplot.errors import LrplotError
-from lrplot.schedule import Event, Schedule
+from lrplot.registry import resolve
 
 PEAK = 6e-4
 
@@ -139,8 +139,8 @@ def test_a_plateau_part_sees_the_metric_from_where_its_segment_starts(cli, tmp_p
     assert result.code == 0, result.err
     # Part 2's metric is [1, 1, 1, ...]: best at its step 0, bad at 1 and 2 → cut at 3, etc.
     assert read_csv(result.out)["lr"] == [1, 1, 1, 1, 1, 1, 0.5, 0.5, 0.25, 0.25]
-    from lrplot.spec import load_specs
+    from lrplot.inputs import load
 
-    joined = load_specs([str(config)], Context()).schedules[0]
+    joined = load([str(config)]).schedules[0]
     np.testing.assert_array_equal(joined.metric[3:10], [1.0] * 7)
     assert np.isnan(joined.metric[:3]).all()  # the constant part has no metric: a gap

@@ -11,10 +11,13 @@ import types
 
 import pytest
 
-from lrplot.catalogue import Context
-from lrplot.config import COMPOSITE_HELP, load_config
+from lrplot.inputs import load as load_inputs
+from lrplot.registry import all_composites
+from lrplot.run import Settings
+
+COMPOSITE_HELP = all_composites()
+from lrplot.core import Schedule
 from lrplot.errors import LrplotError
-from lrplot.schedule import Schedule
 
 
 def read_csv(text: str) -> dict[str, list[str]]:
@@ -105,7 +108,7 @@ def test_labels_of_composites_are_readable(tmp_path):
                     '{ name = "constant", lr = 1 },\n'
                     '{ name = "chain", parts = [{ name = "constant" }, '
                     '{ name = "linear" }] },\n]\n')
-    loaded = load_config(str(path), Context(steps=20))
+    loaded = load_inputs([str(path)], Settings(steps=20))
     assert loaded.schedules[0].label == "sequence(constant@0, chain@5)"
 
 
@@ -142,60 +145,30 @@ def test_per_schedule_metric_and_command_line_metric(cli, tmp_path):
     assert [float(v) for v in read_csv(result.out)["lr"]] == [1.0] * 6
 
 
-# ---- dispatch to the dialect helpers -----------------------------------------------------
+# ---- dispatch to the dialects ------------------------------------------------------------
 
 
-def _fake_module(monkeypatch, name: str, **functions) -> None:
-    module = types.ModuleType(name)
-    for key, value in functions.items():
-        setattr(module, key, value)
-    monkeypatch.setitem(sys.modules, name, module)
-
-
-def _constant(value: float, label: str = "fake") -> Schedule:
-    return Schedule(label=label, fn=lambda steps: steps * 0.0 + value, length=7)
-
-
-def test_keras_serialized_json_goes_to_the_keras_dialect(cli, tmp_path, monkeypatch):
-    seen = []
-
-    def load_serialized(obj, path, ctx):
-        seen.append((obj, path, ctx.steps))
-        return _constant(0.25, "keras ExponentialDecay")
-
-    _fake_module(monkeypatch, "lrplot.dialects.keras", load_serialized=load_serialized)
+def test_keras_serialized_json_goes_to_the_keras_dialect(cli, tmp_path):
+    """A JSON file with Keras' class_name is read as that Keras schedule, with its numbers."""
     doc = {"module": "keras.optimizers.schedules", "class_name": "ExponentialDecay",
-           "config": {"initial_learning_rate": 0.25}, "registered_name": None}
+           "config": {"initial_learning_rate": 0.25, "decay_steps": 10, "decay_rate": 0.5},
+           "registered_name": None}
     path = tmp_path / "k.json"
     path.write_text(json.dumps(doc))
     result = cli("plot", path, "--steps", "3", "--out", "-")
     assert result.code == 0, result.err
-    assert seen == [(doc, str(path), 3)]
-    assert read_csv(result.out)["lr"] == ["0.25"] * 3
+    got = read_csv(result.out)
+    assert list(got) == ["step", "keras.ExponentialDecay (k.json)"]
+    expected = [0.25 * 0.5 ** (t / 10) for t in range(3)]
+    assert [float(v) for v in got["keras.ExponentialDecay (k.json)"]] == pytest.approx(
+        expected, rel=1e-12)
 
 
-def test_keras_json_without_the_keras_dialect(cli, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "lrplot.dialects.keras", None)  # import fails
-    path = tmp_path / "k.json"
-    path.write_text('{"class_name": "CosineDecay", "config": {}}')
-    result = cli("plot", path)
-    assert result.code == 2
-    assert f"{path}: Keras schedule JSON needs the keras dialect" in result.err
+def test_torch_composites_go_to_the_torch_dialect(cli, tmp_path):
+    """Config tables for torch's composites are replayed by the torch dialect's own code."""
+    from lrplot.definition import Context
+    from lrplot.dialects.torch import chained_scheduler, sequential_lr
 
-
-def test_torch_composites_go_to_the_torch_dialect(cli, tmp_path, monkeypatch):
-    seen = []
-
-    def sequential_lr(parts, milestones, lr, ctx):
-        seen.append(("sequential", parts, milestones, lr, ctx.steps))
-        return _constant(lr)
-
-    def chained_scheduler(parts, lr, ctx):
-        seen.append(("chained", parts, lr, ctx.steps))
-        return _constant(lr / 2)
-
-    _fake_module(monkeypatch, "lrplot.dialects.torch", sequential_lr=sequential_lr,
-                 chained_scheduler=chained_scheduler)
     path = tmp_path / "t.toml"
     path.write_text(
         'steps = 4\n[[schedule]]\nname = "torch.SequentialLR"\nlr = 0.5\nmilestones = [2]\n'
@@ -205,25 +178,17 @@ def test_torch_composites_go_to_the_torch_dialect(cli, tmp_path, monkeypatch):
         'parts = [{ name = "torch.ConstantLR", factor = 0.5 }]\n')
     result = cli("plot", path, "--out", "-")
     assert result.code == 0, result.err
-    assert seen == [
-        ("sequential", [("torch.LinearLR", {"start_factor": 0.1, "total_iters": 2}),
-                        ("torch.ExponentialLR", {"gamma": 0.9})], [2], 0.5, 4),
-        ("chained", [("torch.ConstantLR", {"factor": 0.5})], 0.5, 4),
-    ]
     got = read_csv(result.out)
-    assert list(got) == ["step", "torch.SequentialLR(torch.LinearLR, torch.ExponentialLR)",
-                         "chained"]
-
-
-def test_torch_composites_without_the_torch_dialect(cli, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "lrplot.dialects.torch", None)
-    path = tmp_path / "t.toml"
-    path.write_text('[[schedule]]\nname = "torch.ChainedScheduler"\n'
-                    'parts = [{ name = "torch.ConstantLR" }]\n')
-    result = cli("plot", path)
-    assert result.code == 2
-    assert f"{path}: schedule[0]: torch.SequentialLR and torch.ChainedScheduler need the " \
-           "torch dialect" in result.err
+    first = "torch.SequentialLR(torch.LinearLR, torch.ExponentialLR)"
+    assert list(got) == ["step", first, "chained"]
+    ctx = Context(steps=4)
+    sequential = sequential_lr([("torch.LinearLR", {"start_factor": 0.1, "total_iters": 2}),
+                                ("torch.ExponentialLR", {"gamma": 0.9})], [2], 0.5, ctx)
+    chained = chained_scheduler([("torch.ConstantLR", {"factor": 0.5})], 0.5, ctx)
+    assert [float(v) for v in got[first]] == sequential.values(4).tolist()
+    assert [float(v) for v in got["chained"]] == chained.values(4).tolist()
+    # ConstantLR halves the lr until total_iters (5), so a chain of one is 0.25 throughout.
+    assert chained.values(4).tolist() == [0.25] * 4
 
 
 # ---- errors: exit 2, one line naming the file, the table and the key, nothing written -----
@@ -375,7 +340,7 @@ def test_library_callers_get_lrplot_error(tmp_path):
     path = tmp_path / "x.toml"
     path.write_text('[[schedule]]\nname = "cosine"\ndecay = 1\n')
     with pytest.raises(LrplotError, match=r"x\.toml: schedule\[0\]: cosine: unknown parameter"):
-        load_config(str(path), Context())
+        load_inputs([str(path)], Settings())
 
 
 @pytest.mark.parametrize("spec", ["sequence:boundaries=[3]", "chain", "torch.SequentialLR",
@@ -398,7 +363,7 @@ def test_describe_shows_each_composite_with_an_example_that_works(cli, tmp_path,
     # The example printed is a real config: it loads and plots as a schedule of that name.
     path = tmp_path / "example.toml"
     path.write_text(composite.example + "\n")
-    loaded = load_config(str(path), Context(steps=50))
+    loaded = load_inputs([str(path)], Settings(steps=50))
     assert [s.name for s in loaded.schedules] == [composite.name]
     assert cli("plot", path, "--steps", "50", "--out", tmp_path / "x.csv").code == 0
 
@@ -412,7 +377,7 @@ def test_list_names_the_composites(cli):
 def test_log_key_sets_a_log_axis_and_epochs_use_the_configs_epoch_size(cli, tmp_path):
     path = tmp_path / "run.toml"
     path.write_text('steps_per_epoch = 7\nlog = true\n[[schedule]]\nname = "cosine"\n')
-    assert load_config(str(path), Context()).log is True
+    assert load_inputs([str(path)], Settings()).log is True
     # --epochs reads steps_per_epoch from the config: 3 epochs of 7 steps, and the cosine's
     # decay_steps defaults to those 21 steps.
     result = cli("plot", path, "--epochs", "3", "--out", "-")
@@ -440,4 +405,4 @@ def test_log_key_must_be_a_boolean(tmp_path):
     path = tmp_path / "run.toml"
     path.write_text('log = "yes"\n[[schedule]]\nname = "cosine"\n')
     with pytest.raises(LrplotError, match=r"run.toml: log must be true or false, got yes"):
-        load_config(str(path), Context())
+        load_inputs([str(path)], Settings())

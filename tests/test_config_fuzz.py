@@ -10,9 +10,10 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lrplot.catalogue import Context, get
-from lrplot.config import load_config
 from lrplot.errors import LrplotError
+from lrplot.inputs import load as load_inputs
+from lrplot.registry import get
+from lrplot.run import Settings
 
 NAMES = ["cosine", "constant", "step", "multistep", "linear", "wsd", "onecycle", "cyclic",
          "plateau", "noam", "piecewise", "cosine_restarts", "sequence", "chain", "Cosine",
@@ -139,7 +140,7 @@ def check_loads_or_lrplot_error(path) -> None:
     metric = "".join(f"{1 + (i % 7) / 10}\n" for i in range(30))
     (path.parent / "m.csv").write_text("loss\n" + metric)
     try:
-        load_config(str(path), Context(steps=20))
+        load_inputs([str(path)], Settings(steps=20))
     except LrplotError as err:
         assert "\n" not in err.message and err.message.startswith(str(path))
 

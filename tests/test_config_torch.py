@@ -145,12 +145,12 @@ def test_config_composites_match_torch(cli, tmp_path, case):
 
 def test_nested_milestones_are_marked_where_torch_switches(tmp_path):
     """Events come from the replay: the inner SequentialLR of a first part switches at 4."""
-    from lrplot.catalogue import Context
-    from lrplot.config import load_config
+    from lrplot.inputs import load as load_inputs
+    from lrplot.run import Settings
 
     path = tmp_path / "n.toml"
     path.write_text(toml_config(CASES["sequential-first-in-sequential"]))
-    schedule = load_config(str(path), Context()).schedules[0]
+    schedule = load_inputs([str(path)], Settings()).schedules[0]
     values = torch_values(CASES["sequential-first-in-sequential"], 70)
     # Where torch's lr jumps up to the optimizer's lr again is a switch: 0.1 at rows 4 and 8.
     assert values[4] == values[8] == 0.1
@@ -198,8 +198,8 @@ def trees(depth: int = 0):
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(tree=trees(), lr=st.sampled_from([0.1, 0.5, 3e-4]))
 def test_random_torch_trees_match_torch(tmp_path, tree, lr):
-    from lrplot.catalogue import Context
-    from lrplot.config import load_config
+    from lrplot.inputs import load as load_inputs
+    from lrplot.run import Settings
 
     table = {**tree, "lr": lr}
     n = 80
@@ -209,5 +209,5 @@ def test_random_torch_trees_match_torch(tmp_path, tree, lr):
         assume(False)
     path = tmp_path / "tree.toml"
     path.write_text(toml_config(table))
-    got = load_config(str(path), Context(steps=n)).schedules[0].values(n)
+    got = load_inputs([str(path)], Settings(steps=n)).schedules[0].values(n)
     np.testing.assert_allclose(got, expected, rtol=RTOL, atol=1e-300)

@@ -18,8 +18,8 @@ from catalogue_values import typical_params
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrplot import catalogue
-from lrplot.catalogue import Context
+from lrplot import registry as catalogue
+from lrplot.definition import Context
 from lrplot.errors import LrplotError
 from lrplot.render.data import ROWS_PER_CHUNK, write_csv, write_json
 
@@ -212,7 +212,7 @@ def test_data_only_paths_never_import_matplotlib(args, tmp_path):
 
 
 def test_chunked_values_equal_one_whole_evaluation():
-    from lrplot.schedule import EVALUATION_CHUNK
+    from lrplot.core import EVALUATION_CHUNK
 
     n = 2 * EVALUATION_CHUNK + 5
     schedule = catalogue.resolve("cosine", {"warmup": EVALUATION_CHUNK + 3},

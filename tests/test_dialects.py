@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 import lrplot
-from lrplot.catalogue import Context, all_definitions, get
+from lrplot.definition import Context
 from lrplot.dialects.keras import load_serialized, to_serialized
 from lrplot.dialects.torch import chained_scheduler, sequential_lr
 from lrplot.errors import LrplotError
+from lrplot.registry import all_definitions, get
 
 DESIGN_NAMES = {
     "torch": ["StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",

@@ -6,7 +6,8 @@ import csv
 
 import pytest
 
-from lrplot.catalogue import Context, resolve
+from lrplot.definition import Context
+from lrplot.registry import resolve
 
 
 def test_csv_epoch_column(cli, tmp_path):

@@ -21,11 +21,11 @@ from catalogue_values import extreme_value, typical_params
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from lrplot import catalogue
-from lrplot.catalogue import Context
+from lrplot import registry as catalogue
+from lrplot.core import EVALUATION_CHUNK
+from lrplot.definition import Context
 from lrplot.errors import LrplotError
 from lrplot.render.plot import curve_points
-from lrplot.schedule import EVALUATION_CHUNK
 
 DEFINITIONS = catalogue.all_definitions()
 IDS = [d.name for d in DEFINITIONS]

@@ -414,8 +414,8 @@ WARMUP_DEFAULTS = {"warmup": 0, "warmup_start": 0, "warmup_shape": "linear",
 def test_families_and_defaults_are_the_contracts():
     """Exactly DESIGN.md's families, each with its parameters, defaults and the warmup
     options; choices are the ones the contract names."""
-    from lrplot.catalogue import all_definitions
     from lrplot.params import REQUIRED, Derived
+    from lrplot.registry import all_definitions
 
     families = {d.name: d for d in all_definitions("family")}
     assert list(families) == list(DESIGN)

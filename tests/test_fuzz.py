@@ -22,7 +22,7 @@ from catalogue_values import extreme_value, typical_value
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from lrplot import catalogue
+from lrplot import registry as catalogue
 from lrplot.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -16,7 +16,7 @@ import pytest
 from support import require
 
 import lrplot
-from lrplot.catalogue import Context
+from lrplot.definition import Context
 from lrplot.dialects.keras import load_serialized, to_serialized
 
 pytestmark = pytest.mark.parity

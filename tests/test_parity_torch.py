@@ -13,8 +13,9 @@ import pytest
 from support import require
 
 import lrplot
-from lrplot.catalogue import Context, get
+from lrplot.definition import Context
 from lrplot.errors import LrplotError
+from lrplot.registry import get
 
 pytestmark = pytest.mark.parity
 

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from lrplot.catalogue import Context, resolve
+from lrplot.definition import Context
+from lrplot.registry import resolve
 from lrplot.render.plot import FigureOptions, build_figure
 
 

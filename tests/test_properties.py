@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lrplot import catalogue
-from lrplot.catalogue import Context
+from lrplot import registry as catalogue
+from lrplot.definition import Context
 
 LR = st.floats(1e-6, 10.0)
 FRACTION = st.floats(0.01, 1.0)

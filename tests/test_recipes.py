@@ -18,15 +18,15 @@ import numpy as np
 import pytest
 from support import require
 
-from lrplot.catalogue import Context
-from lrplot.config import load_config
-from lrplot.schedule import natural_steps
+from lrplot.core import natural_steps
+from lrplot.inputs import load as load_inputs
+from lrplot.run import Settings
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 
 
 def load(name: str):
-    return load_config(str(CONFIGS / name), Context())
+    return load_inputs([str(CONFIGS / name)], Settings())
 
 
 def at(schedule, steps) -> np.ndarray:

@@ -178,7 +178,7 @@ def test_cli_csv_epoch_column(cli, tmp_path):
 def test_terminal_table_fits_80_columns(cli, monkeypatch):
     from rich.console import Console
 
-    import lrplot.terminal as terminal
+    import lrplot.render.terminal as terminal
 
     recorded = Console(width=80, record=True, color_system=None)
     monkeypatch.setattr(terminal, "console", lambda: recorded)

@@ -92,7 +92,8 @@ def test_two_parameter_sweep_csv(cli, tmp_path):
 
 
 def test_sweep_figure_legend():
-    from lrplot.catalogue import Context, resolve
+    from lrplot.definition import Context
+    from lrplot.registry import resolve
     from lrplot.render.plot import FigureOptions, build_compare_figure
 
     variants = expand("cosine:warmup=10", ["min_lr=0,0.01,0.05"])
@@ -122,7 +123,8 @@ def test_sweep_shape():
 
 
 def _two_way_figure(layout="both"):
-    from lrplot.catalogue import Context, resolve
+    from lrplot.definition import Context
+    from lrplot.registry import resolve
     from lrplot.render.plot import FigureOptions, build_compare_figure
 
     variants = expand("cosine", ["min_lr=0,0.01,0.05", "warmup=0,10"])

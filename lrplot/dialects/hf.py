@@ -14,20 +14,27 @@ from typing import Any
 
 import numpy as np
 
-from lrplot.catalogue import Context
-from lrplot.dialects import dialect, optimizer_lr, plateau_reductions, plateau_trace
-from lrplot.dialects.torch import PLATEAU_NOTE, PLATEAU_PARAMS, plateau_settings
+from lrplot.definition import Context, Definition, collector
+from lrplot.dialects import optimizer_lr
 from lrplot.errors import LrplotError
 from lrplot.params import CHOICE, FLOAT, INT, Derived, Param
-from lrplot.schedule import DEFAULT_STEPS
+from lrplot.plateau import (
+    PLATEAU_NOTE,
+    PLATEAU_PARAMS,
+    plateau_length,
+    plateau_lr,
+    plateau_reductions,
+)
 
+DEFINITIONS: list[Definition] = []
+dialect = collector(DEFINITIONS, kind="dialect")
 LR = optimizer_lr("the optimizer's lr (TrainingArguments.learning_rate; lrplot's default "
                   "0.1)")
 WARMUP = Param("num_warmup_steps", INT, 0, "steps of linear warmup from 0", low=0)
 
 
 def _run_length(values: Mapping[str, Any], ctx: Context) -> int:
-    return ctx.steps if ctx.steps is not None else DEFAULT_STEPS
+    return ctx.run_length
 
 
 TRAINING = Param("num_training_steps", INT, Derived(_run_length, "--steps (or 100)"),
@@ -351,12 +358,12 @@ def warmup_stable_decay(t, p):
     formula="after metric[t]: if not better for more than patience observations, "
             "lr ← max(lr·factor, min_lr)",
     params=(LR, *PLATEAU_PARAMS),
-    length=lambda p: len(p["metric"]),
-    events=lambda p, n: plateau_reductions(p["lr"], p["metric"], n, **plateau_settings(p)),
+    length=plateau_length,
+    events=plateau_reductions,
     uses_metric=True,
     notes="get_scheduler builds torch's ReduceLROnPlateau from the kwargs (no warmup); the "
           "Trainer steps it with the eval metric. " + PLATEAU_NOTE,
     equivalents={"lrplot": "plateau"},
 )
 def reduce_lr_on_plateau(t, p):
-    return plateau_trace(p["lr"], p["metric"], t, **plateau_settings(p))
+    return plateau_lr(t, p)

@@ -15,16 +15,19 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, BinaryIO
 
 import numpy as np
 
-from lrplot.catalogue import Context, get, resolve
-from lrplot.dialects import dialect, whole
-from lrplot.errors import LrplotError
+from lrplot.core import Schedule
+from lrplot.definition import Context, Definition, collector
+from lrplot.dialects import whole
+from lrplot.errors import LrplotError, within
 from lrplot.params import BOOL, FLOAT, FLOATS, INTS, Param
-from lrplot.schedule import Schedule
+
+DEFINITIONS: list[Definition] = []
+dialect = collector(DEFINITIONS, kind="dialect")
 
 MODULE = "keras.optimizers.schedules"
 INITIAL = Param("initial_learning_rate", FLOAT, help="lr at step 0", low=0)
@@ -241,6 +244,10 @@ CLASSES = ("ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
 IGNORED_KEYS = frozenset({"name"})
 
 
+def _definition(name: str) -> Definition:
+    return next(d for d in DEFINITIONS if d.name == name)
+
+
 def load_serialized(obj: Any, source: str, ctx: Context) -> Schedule:
     """A schedule from the JSON ``keras.optimizers.schedules.serialize`` writes.
 
@@ -282,10 +289,8 @@ def load_serialized(obj: Any, source: str, ctx: Context) -> Schedule:
                               "numbers, booleans and lists")
         raw[key] = value
     name = f"keras.{class_name}"
-    try:
-        schedule = resolve(name, raw, ctx)
-    except LrplotError as err:
-        raise LrplotError(f"{source}: config: {err.message}") from None
+    with within(f"{source}: config"):
+        schedule = _definition(name).resolve(raw, ctx)
     return schedule.with_label(f"{name} ({os.path.basename(source)})")
 
 
@@ -303,7 +308,7 @@ def to_serialized(schedule: Schedule) -> dict[str, Any]:
 
 def _keras_config(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
     """Every argument of the Keras class, in get_config()'s order, with Keras' name."""
-    defn = get(name)
+    defn = _definition(name)
     values = defn.validate({k: v for k, v in params.items() if defn.param(k)}, Context())
     config: dict[str, Any] = {}
     for p in defn.params:
@@ -402,17 +407,27 @@ def _multistep_to_piecewise(p: Mapping[str, Any], refuse: LrplotError):
     return "PiecewiseConstantDecay", {"boundaries": tuple(boundaries), "values": tuple(values)}
 
 
-def write_serialized(path: str, schedules: list[Schedule]):
-    """A writer for ``--out PATH.keras.json``; checks everything before any file is opened."""
+def write_serialized(path: str, schedules: list[Schedule]) -> Callable[[BinaryIO], None]:
+    """A writer for ``PATH.keras.json``; checks everything before any file is opened."""
     if len(schedules) != 1:
         raise LrplotError(f"--out {path}: a .keras.json file holds one schedule, got "
                           f"{len(schedules)}")
     text = json.dumps(to_serialized(schedules[0]), indent=2) + "\n"
 
-    def write(handle) -> None:
+    def write(handle: BinaryIO) -> None:
         handle.write(text.encode("utf-8"))
 
     return write
 
 
-__all__ = ["CLASSES", "load_serialized", "to_serialized", "write_serialized"]
+def check_view(view: Any, path: str) -> None:
+    """Refuse, before any file is opened, a view that ``.keras.json`` cannot hold."""
+    write_serialized(path, view.schedules)
+
+
+def write_view(handle: BinaryIO, view: Any) -> None:
+    """The output format ``.keras.json``: a view's one schedule as Keras' own JSON."""
+    write_serialized("", view.schedules)(handle)
+
+
+__all__ = ["CLASSES", "load_serialized", "to_serialized", "check_view", "write_serialized", "write_view"]

@@ -14,9 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from lrplot.dialects import dialect
+from lrplot.anneal import anneal
+from lrplot.definition import Definition, collector
 from lrplot.errors import LrplotError
 from lrplot.params import BOOL, FLOAT, FLOATS, INT, Param
+
+DEFINITIONS: list[Definition] = []
+dialect = collector(DEFINITIONS, kind="dialect")
 
 X64_NOTE = ("optax computes in float32 unless jax_enable_x64 is set; lrplot in float64.")
 
@@ -288,11 +292,7 @@ def _piecewise_interpolate(t: np.ndarray, kind: str, init: float,
         inside = (bounds[i] <= t) & (t < bounds[i + 1])
         pct = (tf - bounds[i]) / size
         start, end = values[i], values[i + 1]
-        if kind == "linear":
-            part = (end - start) * pct + start
-        else:
-            part = end + (start - end) / 2.0 * (np.cos(math.pi * pct) + 1)
-        out += inside * part
+        out += inside * anneal("linear" if kind == "linear" else "cos", start, end, pct)
     out += (bounds[-1] <= t) * values[-1]
     return out
 

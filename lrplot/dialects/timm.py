@@ -18,10 +18,13 @@ from typing import Any
 
 import numpy as np
 
-from lrplot.dialects import dialect, floor_log_ratio, optimizer_lr
+from lrplot.definition import Definition, collector
+from lrplot.dialects import floor_log_ratio, optimizer_lr
 from lrplot.errors import LrplotError
 from lrplot.params import BOOL, CHOICE, FLOAT, INT, INTS, Param
 
+DEFINITIONS: list[Definition] = []
+dialect = collector(DEFINITIONS, kind="dialect")
 LR = optimizer_lr("the optimizer's lr, timm's base value (lrplot's default 0.1)")
 T_INITIAL = Param("t_initial", INT, help="length of the first cycle, in updates", low=1)
 LR_MIN = Param("lr_min", FLOAT, 0.0, "floor", low=0)
@@ -48,9 +51,9 @@ def _prefix(default: bool) -> Param:
                  "warmup before the schedule (true) or over its first updates (false)")
 
 
-def _check_noise(values: Mapping[str, Any], name: str) -> None:
+def _check_noise(values: Mapping[str, Any]) -> None:
     if values.get("noise_range_t") is not None:
-        raise LrplotError(f"{name}: noise_range_t adds noise drawn from torch's random "
+        raise LrplotError("noise_range_t adds noise drawn from torch's random "
                           "generator, which lrplot does not reproduce; leave it unset")
 
 
@@ -122,13 +125,6 @@ def _cycled(t: np.ndarray, p: Mapping[str, Any], shape) -> np.ndarray:
     return out
 
 
-def _check_cycles(name: str):
-    def check(values: dict[str, Any]) -> None:
-        _check_noise(values, name)
-
-    return check
-
-
 @dialect(
     "timm.CosineLRScheduler",
     summary="timm CosineLRScheduler: cosine cycles (SGDR) with timm's warmup.",
@@ -137,7 +133,7 @@ def _check_cycles(name: str):
     params=(LR, T_INITIAL, LR_MIN, *CYCLE, *WARMUP, _prefix(False), K_DECAY, T_IN_EPOCHS, NOISE),
     length=_cycle_length,
     events=_cycle_events,
-    check=_check_cycles("timm.CosineLRScheduler"),
+    check=_check_noise,
     notes="Holds lr_min after cycle_limit cycles. " + WARMUP_NOTE,
     equivalents={"lrplot": "cosine (one cycle, decay_steps=t_initial, min_lr=lr_min) or "
                            "cosine_restarts (cycle_limit > 1)"},
@@ -162,7 +158,7 @@ def _tanh_shape(p: Mapping[str, Any]):
 
 
 def _check_tanh(values: dict[str, Any]) -> None:
-    _check_noise(values, "timm.TanhLRScheduler")
+    _check_noise(values)
     if not values["lb"] < values["ub"]:
         raise LrplotError(f"timm.TanhLRScheduler: lb must be < ub (timm asserts it), got "
                           f"lb={values['lb']}, ub={values['ub']}")
@@ -199,7 +195,7 @@ def tanh_lr(t, p):
             *CYCLE, *WARMUP, _prefix(False), K_DECAY, T_IN_EPOCHS, NOISE),
     length=_cycle_length,
     events=_cycle_events,
-    check=_check_cycles("timm.PolyLRScheduler"),
+    check=_check_noise,
     notes="Default power is 0.5 (a square-root decay), not 1. " + WARMUP_NOTE,
     equivalents={"lrplot": "polynomial (decay_steps=t_initial, end_lr=lr_min)"},
 )
@@ -226,7 +222,7 @@ def _step_length(p: Mapping[str, Any]) -> int:
             *WARMUP, _prefix(True), T_IN_EPOCHS, NOISE),
     length=_step_length,
     events=lambda p, n: [(p["warmup_t"], "warmup end")] if p["warmup_t"] else [],
-    check=lambda v: _check_noise(v, "timm.StepLRScheduler"),
+    check=_check_noise,
     notes="warmup_prefix defaults to true here (false for cosine/tanh/poly), and "
           "decay_rate to 1. Without --steps it shows four periods.",
     equivalents={"lrplot": "step (step_size=decay_t, gamma=decay_rate)"},
@@ -237,7 +233,7 @@ def step_lr(t, p):
 
 
 def _check_multistep(values: dict[str, Any]) -> None:
-    _check_noise(values, "timm.MultiStepLRScheduler")
+    _check_noise(values)
     if any(b < a for a, b in pairwise(values["decay_t"])):
         raise LrplotError("timm.MultiStepLRScheduler: decay_t must be sorted (timm bisects "
                           f"it), got {list(values['decay_t'])}")
@@ -278,7 +274,7 @@ DECAY_FNS = ("linear", "1-sqrt", "cosine", "power", "exp")
 
 def _check_wsd(values: dict[str, Any]) -> None:
     name = "timm.WSDLRScheduler"
-    _check_noise(values, name)
+    _check_noise(values)
     if not 0 < values["decay_t"] <= values["t_initial"]:
         raise LrplotError(f"{name}: decay_t must be in (0, t_initial] (timm refuses others), "
                           f"got decay_t={values['decay_t']}, t_initial={values['t_initial']}")

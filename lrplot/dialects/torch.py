@@ -4,34 +4,39 @@ Row t is ``scheduler.get_last_lr()[0]`` after t calls of ``scheduler.step()`` on
 whose lr is ``lr``. torch steps recursively (each step multiplies the current lr); the closed
 forms here agree with that to ~1e-15 relative, except where the recursion itself is the
 behaviour (ConstantLR/LinearLR with total_iters=0). SequentialLR and ChainedScheduler, whose
-numbers depend on torch's shared mutable state, are replayed step by step
-(:func:`sequential_lr`, :func:`chained_scheduler`).
+numbers depend on torch's shared mutable state, are config-file composites: this module
+builds their tree from the tables (:data:`COMPOSITES`) and :mod:`lrplot.dialects.torch_replay`
+steps it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-from lrplot.catalogue import Context, get
-from lrplot.dialects import (
-    EventList,
-    dialect,
-    optimizer_lr,
-    plateau_reductions,
-    plateau_trace,
-)
-from lrplot.dialects import _torch_sim as sim
-from lrplot.errors import LrplotError
+from lrplot.anneal import onecycle_ends, onecycle_phases, phase_values
+from lrplot.compose import Composite, PartBuilder
+from lrplot.core import Schedule
+from lrplot.definition import DEFAULT_LR, Context, Definition, EventList, collector
+from lrplot.dialects import as_float, optimizer_lr
+from lrplot.dialects import torch_replay as replay
+from lrplot.errors import LrplotError, within
+from lrplot.families import check_cyclic
 from lrplot.params import BOOL, CHOICE, FLOAT, INT, INTS, Param
-from lrplot.schedule import Event, Schedule
+from lrplot.plateau import (
+    PLATEAU_NOTE,
+    PLATEAU_PARAMS,
+    plateau_length,
+    plateau_lr,
+    plateau_reductions,
+)
 
+DEFINITIONS: list[Definition] = []
+dialect = collector(DEFINITIONS, kind="dialect")
 LR = optimizer_lr()
-PLATEAU_NOTE = ("Reads --metric FILE[:COLUMN] (metric[t] is observed after step t); without "
-                "one it replays a built-in synthetic loss curve.")
 MOMENTUM_PARAMS = (
     Param("cycle_momentum", BOOL, True, "torch also cycles momentum (not plotted)"),
     Param("base_momentum", FLOAT, None, "momentum bound (accepted, not plotted)",
@@ -39,10 +44,6 @@ MOMENTUM_PARAMS = (
     Param("max_momentum", FLOAT, None, "momentum bound (accepted, not plotted)",
           nullable=True),
 )
-
-
-def _as_float(steps: np.ndarray) -> np.ndarray:
-    return steps.astype(np.float64)
 
 
 def _every(period: float, n: int, kind: str, start: float | None = None) -> EventList:
@@ -160,7 +161,7 @@ def linear_lr(t, p):
     equivalents={"lrplot": "exponential (decay_rate=gamma, decay_steps=1)"},
 )
 def exponential_lr(t, p):
-    return p["lr"] * p["gamma"] ** _as_float(t)
+    return p["lr"] * p["gamma"] ** as_float(t)
 
 
 @dialect(
@@ -199,7 +200,7 @@ def polynomial_lr(t, p):
 )
 def cosine_annealing_lr(t, p):
     eta, T = p["eta_min"], p["T_max"]
-    return eta + (p["lr"] - eta) * (1 + np.cos(_as_float(t) * math.pi / T)) / 2
+    return eta + (p["lr"] - eta) * (1 + np.cos(as_float(t) * math.pi / T)) / 2
 
 
 def _restart_starts(T_0: int, T_mult: int, last: int) -> list[int]:
@@ -245,13 +246,6 @@ def _cyclic_total(p: Mapping[str, Any]) -> float:
     return up + (float(p["step_size_down"]) if p["step_size_down"] is not None else up)
 
 
-def _check_cyclic(p: Mapping[str, Any]) -> None:
-    # torch accepts max_lr < base_lr, but then the wave (and exp_range's gamma^t) runs below 0.
-    if p["max_lr"] < p["base_lr"]:
-        raise LrplotError(f"torch.CyclicLR: max_lr must be ≥ base_lr, got max_lr={p['max_lr']} "
-                          f"and base_lr={p['base_lr']}")
-
-
 @dialect(
     "torch.CyclicLR",
     summary="torch CyclicLR: triangle waves between base_lr and max_lr.",
@@ -270,7 +264,7 @@ def _check_cyclic(p: Mapping[str, Any]) -> None:
     ),
     length=lambda p: round(4 * _cyclic_total(p)),
     events=lambda p, n: _every(_cyclic_total(p), n, "cycle"),
-    check=_check_cyclic,
+    check=check_cyclic,
     notes="Overrides the optimizer's lr with base_lr (no lr parameter). exp_range uses "
           "gamma^t with the global step. Momentum cycling is accepted but not plotted. "
           "Same numbers as lrplot's cyclic family (step_size=step_size_up). Without --steps "
@@ -280,7 +274,7 @@ def _check_cyclic(p: Mapping[str, Any]) -> None:
 def cyclic_lr(t, p):
     total = _cyclic_total(p)
     ratio = float(p["step_size_up"]) / total
-    tf = _as_float(t)
+    tf = as_float(t)
     cycle = np.floor(1 + tf / total)
     x = 1.0 + tf / total - cycle
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -316,7 +310,7 @@ def _check_onecycle(values: dict[str, Any]) -> None:
 def _check_onecycle_run(values: Mapping[str, Any], ctx: Context) -> None:
     total = _onecycle_total(values)
     if ctx.steps is not None and ctx.steps > total + 1:
-        raise LrplotError(sim.onecycle_overrun(ctx.steps - 1, total))
+        raise LrplotError(replay.onecycle_overrun(ctx.steps - 1, total))
 
 
 @dialect(
@@ -342,7 +336,7 @@ def _check_onecycle_run(values: Mapping[str, Any], ctx: Context) -> None:
         *MOMENTUM_PARAMS,
     ),
     length=_onecycle_total,
-    events=lambda p, n: [(end, "phase") for end, _, _ in sim.onecycle_phases(
+    events=lambda p, n: [(end, "phase") for end in onecycle_ends(
         _onecycle_total(p), p["pct_start"], p["three_phase"])[:-1] if end >= 0],
     check=_check_onecycle,
     check_run=_check_onecycle_run,
@@ -356,53 +350,19 @@ def _check_onecycle_run(values: Mapping[str, Any], ctx: Context) -> None:
 def one_cycle_lr(t, p):
     total = _onecycle_total(p)
     if int(t.max()) > total:
-        raise LrplotError(sim.onecycle_overrun(int(t[t > total][0]), total))
+        raise LrplotError(replay.onecycle_overrun(int(t[t > total][0]), total))
     initial = p["max_lr"] / p["div_factor"]
-    lrs = {"initial_lr": initial, "max_lr": p["max_lr"],
-           "min_lr": initial / p["final_div_factor"]}
-    phases = sim.onecycle_phases(total, p["pct_start"], p["three_phase"])
-    tf = _as_float(t)
-    out = np.empty(tf.shape)
-    done = np.zeros(tf.shape, dtype=bool)
-    start = 0.0
-    for index, (end, key_from, key_to) in enumerate(phases):
-        here = ~done & ((tf <= end) | (index == len(phases) - 1))
-        if here.any() and end == start:
-            raise LrplotError(f"torch.OneCycleLR: torch divides by zero at step "
-                              f"{int(t[here][0])} (a phase of the cycle is empty)")
-        if here.any():
-            pct = (tf[here] - start) / (end - start)
-            a, b = lrs[key_from], lrs[key_to]
-            if p["anneal_strategy"] == "cos":
-                out[here] = b + (a - b) / 2.0 * (np.cos(math.pi * pct) + 1)
-            else:
-                out[here] = (b - a) * pct + a
-        done |= here
-        start = end
-    return out
+    phases = onecycle_phases(total, p["pct_start"], p["three_phase"], initial, p["max_lr"],
+                             initial / p["final_div_factor"])
+
+    def empty(steps: np.ndarray) -> None:
+        raise LrplotError(f"torch.OneCycleLR: torch divides by zero at step {int(steps[0])} "
+                          "(a phase of the cycle is empty)")
+
+    return phase_values(as_float(t), phases, p["anneal_strategy"], on_empty=empty)
 
 
 # ---- ReduceLROnPlateau --------------------------------------------------------------------
-
-PLATEAU_PARAMS = (
-    Param("mode", CHOICE, "min", "lower (min) or higher (max) metric is better",
-          choices=("min", "max")),
-    Param("factor", FLOAT, 0.1, "multiply the lr by this on a plateau", low=0, high=1,
-          high_open=True),
-    Param("patience", INT, 10, "bad observations tolerated before a cut", low=0),
-    Param("threshold", FLOAT, 1e-4, "how much better counts as better"),
-    Param("threshold_mode", CHOICE, "rel", "relative or absolute threshold",
-          choices=("rel", "abs")),
-    Param("cooldown", INT, 0, "observations ignored after a cut", low=0),
-    Param("min_lr", FLOAT, 0.0, "floor of the lr", low=0),
-    Param("eps", FLOAT, 1e-8, "cuts smaller than this are skipped", low=0),
-)
-PLATEAU_NAMES = tuple(p.name for p in PLATEAU_PARAMS)
-
-
-def plateau_settings(p: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: p[name] for name in PLATEAU_NAMES}
-
 
 @dialect(
     "torch.ReduceLROnPlateau",
@@ -410,8 +370,8 @@ def plateau_settings(p: Mapping[str, Any]) -> dict[str, Any]:
     formula="after metric[t]: if not better for more than patience observations, "
             "lr ← max(lr·factor, min_lr) (skipped if the cut < eps)",
     params=(LR, *PLATEAU_PARAMS),
-    length=lambda p: len(p["metric"]),
-    events=lambda p, n: plateau_reductions(p["lr"], p["metric"], n, **plateau_settings(p)),
+    length=plateau_length,
+    events=plateau_reductions,
     uses_metric=True,
     notes="Row t is the lr after t calls of step(metric). Cuts after patience+1 bad "
           "observations (num_bad_epochs > patience). " + PLATEAU_NOTE + " Same numbers as "
@@ -419,115 +379,228 @@ def plateau_settings(p: Mapping[str, Any]) -> dict[str, Any]:
     equivalents={"lrplot": "plateau"},
 )
 def reduce_lr_on_plateau(t, p):
-    return plateau_trace(p["lr"], p["metric"], t, **plateau_settings(p))
+    return plateau_lr(t, p)
 
 
 # ---- SequentialLR and ChainedScheduler (config-file composites) ---------------------------
+
+COMPOSITE_NAMES = {"torch.sequentiallr": "torch.SequentialLR",
+                   "torch.chainedscheduler": "torch.ChainedScheduler"}
+MILESTONES = Param("milestones", INTS, low=1)
+_PART_ONLY_KEYS = ("parts", "label", "metric")
+# A part's constructor arguments that are not torch's (the optimizer's lr) or not replayed.
+_NOT_REPLAYED = frozenset({"lr", "cycle_momentum", "base_momentum", "max_momentum"})
+
+
+def composite_name(table: Any) -> str | None:
+    """'torch.SequentialLR' or 'torch.ChainedScheduler' when *table* is one (torch. optional)."""
+    name = table.get("name") if isinstance(table, Mapping) else None
+    if not isinstance(name, str):
+        return None
+    key = name.strip().lower()
+    return COMPOSITE_NAMES.get(key) or COMPOSITE_NAMES.get(f"torch.{key}")
+
+
+def _definition(name: str) -> Definition:
+    full = name if name.lower().startswith("torch.") else f"torch.{name}"
+    for defn in DEFINITIONS:
+        if defn.name.lower() == full.lower():
+            return defn
+    raise LrplotError(f"unknown torch schedule {name!r}; `lrplot list` shows them all")
 
 
 def _part_values(index: int, name: str, raw: Mapping[str, Any], ctx: Context,
                  owner: str) -> tuple[str, dict[str, Any], int | None]:
     """A part's torch class name, its constructor arguments, and its natural length."""
-    full = name if name.startswith("torch.") else f"torch.{name}"
-    defn = get(full)
+    defn = _definition(name)
     short = defn.name.split(".", 1)[1]
     if short == "ReduceLROnPlateau":
         raise LrplotError(f"{owner}: part {index + 1} is ReduceLROnPlateau, which torch does "
                           "not allow inside it (its step needs a metric)")
-    if short not in sim.CLASSES:
+    if short not in replay.CLASSES:
         raise LrplotError(f"{owner}: part {index + 1} ({name}) is not a torch scheduler")
     if any(key.replace("-", "_") == "lr" for key in raw):
         raise LrplotError(f"{owner}: part {index + 1} ({short}) must not set lr; the "
                           "optimizer's lr belongs to the composite")
     values = defn.validate(raw, ctx)
     length = defn.build(values, Context()).length
-    drop = {"lr", "cycle_momentum", "base_momentum", "max_momentum"}
-    args = {k: v for k, v in values.items() if k not in drop}
+    args = {k: v for k, v in values.items() if k not in _NOT_REPLAYED}
     if short == "OneCycleLR":
         args["total_steps"] = _onecycle_total(values)
         del args["epochs"], args["steps_per_epoch"]
     return short, args, length
 
 
-def _replay(name: str, params: dict[str, Any], build, length: int | None,
-            events: list[tuple[int, str]]) -> Schedule:
-    """A schedule whose values come from replaying torch step by step (cached, grown)."""
-    cache: list[float] = []
-    state: dict[str, Any] = {}
-
-    def extend(upto: int) -> None:
-        if not state:
-            group = sim.Group(lr=params["lr"])
-            state["group"], state["driver"] = group, build(group)
-            cache.append(group["lr"])
-        group, driver = state["group"], state["driver"]
-        while len(cache) <= upto:
-            driver.step()
-            cache.append(group["lr"])
-
-    def fn(steps: np.ndarray) -> np.ndarray:
-        steps = np.asarray(steps, dtype=np.int64)
-        if steps.size == 0:
-            return np.zeros(steps.shape)
-        extend(int(steps.max()))
-        return np.asarray(cache, dtype=np.float64)[steps]
-
-    return Schedule(label=name, fn=fn, length=length, name=name, params=params,
-                    events=lambda n: [Event(s, k) for s, k in events if 0 <= s < n])
+# A node of the composite tree: (make(group, on_switch), natural length, label text).
+Node = tuple[replay.Maker, "int | None", str]
 
 
-def _check_lr(lr: float, owner: str) -> float:
-    return LR.coerce(lr, owner)
+def _composite_parts(table: Mapping[str, Any], where: str, name: str,
+                     allowed: tuple[str, ...]) -> list[Any]:
+    for key in table:
+        if key not in allowed:
+            raise LrplotError(f"{where}: {name}: unknown key {key!r}; allowed: "
+                              f"{', '.join(allowed)}")
+    parts = table.get("parts")
+    if not isinstance(parts, list) or not parts:
+        shown = "a table" if isinstance(parts, Mapping) else parts
+        raise LrplotError(f"{where}: {name} needs parts: a non-empty list of torch "
+                          f"schedulers, got {shown if 'parts' in table else 'none'}")
+    return parts
 
 
-def sequential_lr(parts: list[tuple[str, dict]], milestones: list[int], lr: float,
+def _node(table: Any, owner: str, where: str, ctx: Context, index: int = 0) -> Node:
+    """One node of a torch composite tree; *owner* is the composite it is part *index* of."""
+    if not isinstance(table, Mapping):
+        raise LrplotError(f"{where}: must be a table with a name, got {table}")
+    name = composite_name(table)
+    if name is None:
+        return _leaf(table, owner, where, ctx, index)
+    if "lr" in table:
+        raise LrplotError(f"{where}: {name}: lr belongs to the outermost composite (one "
+                          "optimizer, one lr)")
+    keys = ("name", "parts", "milestones") if name == "torch.SequentialLR" else ("name", "parts")
+    return _inner(table, name, _composite_parts(table, where, name, keys), where, ctx)
+
+
+def _inner(table: Mapping[str, Any], name: str, parts: list[Any], where: str,
+           ctx: Context) -> Node:
+    children = [_node(part, name, f"{where}.parts[{i}]", ctx, i) for i, part in enumerate(parts)]
+    text = f"{name}({', '.join(child[2] for child in children)})"
+    makers = [child[0] for child in children]
+    lengths = [child[1] for child in children]
+    if name == "torch.ChainedScheduler":
+        known = [n for n in lengths if n]
+
+        def chained(group: replay.Group, on_switch: Callable[[], None]) -> replay.Chained:
+            return replay.Chained([make(group, on_switch) for make in makers])
+
+        return chained, max(known) if known else None, text
+    with within(where):
+        milestones = _milestones(table, name, len(parts))
+    for i in range(1, len(parts)):
+        if composite_name(parts[i]):
+            raise LrplotError(f"{where}.parts[{i}]: {replay.RESTART_COMPOSITE}")
+
+    def sequential(group: replay.Group, on_switch: Callable[[], None]) -> replay.Sequential:
+        return replay.Sequential(group, [make(group, on_switch) for make in makers],
+                                 list(milestones), on_switch)
+
+    last = lengths[-1]
+    return sequential, (max(milestones) + last if last else None), text
+
+
+def _milestones(table: Mapping[str, Any], owner: str, parts: int) -> list[int]:
+    if "milestones" not in table:
+        raise LrplotError(f"{owner}: missing required parameter milestones "
+                          f"({MILESTONES.allowed()})")
+    milestones = list(MILESTONES.coerce(table["milestones"], owner))
+    if len(milestones) != parts - 1:
+        raise LrplotError(f"{owner}: needs exactly one milestone fewer than parts (got "
+                          f"{parts} parts and {len(milestones)} milestones)")
+    return milestones
+
+
+def _leaf(table: Mapping[str, Any], owner: str, where: str, ctx: Context, index: int) -> Node:
+    name = table.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise LrplotError(f"{where}: needs a name, a torch scheduler such as torch.LinearLR")
+    for key in _PART_ONLY_KEYS:
+        if key in table:
+            raise LrplotError(f"{where}: {key} is not allowed inside a torch composite part")
+    raw = {k: v for k, v in table.items() if k != "name"}
+    with within(where):
+        short, args, length = _part_values(index, name.strip(), raw, ctx, owner)
+
+    def leaf(group: replay.Group, on_switch: Callable[[], None]) -> replay.Scheduler:
+        return replay.construct(short, group, args)
+
+    return leaf, length, f"torch.{short}"
+
+
+def composite_schedule(table: Mapping[str, Any], where: str, ctx: Context,
+                       label: str | None = None) -> Schedule:
+    """The outermost torch composite of a config table, replayed as torch steps the tree."""
+    name = composite_name(table)
+    if name is None:
+        raise LrplotError(f"{where}: not a torch composite")
+    with within(where):
+        lr = LR.coerce(table.get("lr", DEFAULT_LR), name)
+    keys = tuple(key for key in table if key not in ("label", "metric"))
+    allowed = ("name", "parts", "lr", "milestones") if name == "torch.SequentialLR" \
+        else ("name", "parts", "lr")
+    parts = _composite_parts({k: table[k] for k in keys}, where, name, allowed)
+    make, length, text = _inner(table, name, parts, where, ctx)
+    params: dict[str, Any] = {"lr": lr, "parts": text}
+    if "milestones" in table:
+        params["milestones"] = tuple(table["milestones"])
+    return replay.replay(name, label or text, lr, make, length, params)
+
+
+def _composite_table(table: Mapping[str, Any], parts: list[Any], where: str, ctx: Context,
+                     label: str | None, build_part: PartBuilder) -> Schedule:
+    # Parts are torch schedulers only, resolved here: build_part is not needed.
+    return composite_schedule(table, where, ctx, label)
+
+
+def sequential_lr(parts: list[tuple[str, dict[str, Any]]], milestones: list[int], lr: float,
                   ctx: Context) -> Schedule:
     """torch ``SequentialLR(optimizer(lr), [parts...], milestones)`` replayed exactly.
 
     Each part restarts at its own epoch 0 from the optimizer's ``initial_lr`` (not from
     where the previous part ended), and every part's constructor runs first, as in torch.
     """
-    owner = "torch.SequentialLR"
-    lr = _check_lr(lr, owner)
-    if not parts:
-        raise LrplotError(f"{owner}: needs at least one scheduler in parts")
-    milestones = [Param("milestones", INT).coerce(m, owner) for m in milestones]
-    if len(milestones) != len(parts) - 1:
-        raise LrplotError(f"{owner}: needs exactly one milestone fewer than parts (got "
-                          f"{len(parts)} parts and {len(milestones)} milestones)")
-    resolved = [_part_values(i, name, raw, ctx, owner) for i, (name, raw) in enumerate(parts)]
-
-    def build(group: sim.Group) -> sim.Sequential:
-        schedulers = [sim.construct(name, group, args) for name, args, _ in resolved]
-        return sim.Sequential(group, schedulers, list(milestones))
-
-    last_length = resolved[-1][2]
-    start = max(milestones) if milestones else 0
-    return _replay(owner, {"lr": lr, "milestones": tuple(milestones),
-                           "parts": tuple(name for name, _, _ in resolved)},
-                   build, start + last_length if last_length else None,
-                   [(m, "phase") for m in milestones])
+    table = {"name": "torch.SequentialLR", "lr": lr, "milestones": list(milestones),
+             "parts": [{"name": name, **raw} for name, raw in parts]}
+    return composite_schedule(table, "torch.SequentialLR", ctx)
 
 
-def chained_scheduler(parts: list[tuple[str, dict]], lr: float, ctx: Context) -> Schedule:
+def chained_scheduler(parts: list[tuple[str, dict[str, Any]]], lr: float,
+                      ctx: Context) -> Schedule:
     """torch ``ChainedScheduler([parts...])`` on an optimizer with *lr*, replayed exactly.
 
     Every part steps the same lr in turn, so chainable schedulers multiply; constructor side
     effects compound (e.g. ConstantLR's factor applies once per construction).
     """
-    owner = "torch.ChainedScheduler"
-    lr = _check_lr(lr, owner)
-    if not parts:
-        raise LrplotError(f"{owner}: needs at least one scheduler in parts")
-    resolved = [_part_values(i, name, raw, ctx, owner) for i, (name, raw) in enumerate(parts)]
-
-    def build(group: sim.Group) -> sim.Chained:
-        return sim.Chained(group, [sim.construct(name, group, args)
-                                   for name, args, _ in resolved])
-
-    known = [length for _, _, length in resolved if length]
-    return _replay(owner, {"lr": lr, "parts": tuple(name for name, _, _ in resolved)},
-                   build, max(known) if known else None, [])
+    table = {"name": "torch.ChainedScheduler", "lr": lr,
+             "parts": [{"name": name, **raw} for name, raw in parts]}
+    return composite_schedule(table, "torch.ChainedScheduler", ctx)
 
 
-__all__ = ["chained_scheduler", "sequential_lr"]
+COMPOSITES = [
+    Composite(
+        "torch.SequentialLR", "PyTorch SequentialLR over torch schedulers, replayed as torch "
+        "steps it.",
+        "part k from the optimizer's initial lr at its own epoch 0, switched at milestones",
+        (("parts", "torch.* scheduler tables (a torch composite only as the first part)"),
+         ("milestones", "steps where the next scheduler takes over: integers ≥ 1"),
+         ("lr", "the optimizer's lr (default 0.1)")),
+        """[[schedule]]
+name = "torch.SequentialLR"
+lr = 0.5
+milestones = [5]
+parts = [
+  { name = "torch.LinearLR", start_factor = 0.01, total_iters = 5 },
+  { name = "torch.CosineAnnealingLR", T_max = 595 },
+]""",
+        "Every part's constructor runs first and the chainable form is replayed step by step, "
+        "so torch's quirks come through (e.g. a nested SequentialLR switches one step early).",
+        _composite_table,
+    ),
+    Composite(
+        "torch.ChainedScheduler", "PyTorch ChainedScheduler: every torch scheduler steps the "
+        "same lr in turn.",
+        "chainable schedulers multiply; constructor side effects compound",
+        (("parts", "torch.* scheduler tables, torch composites included"),
+         ("lr", "the optimizer's lr (default 0.1)")),
+        """[[schedule]]
+name = "torch.ChainedScheduler"
+lr = 0.1
+parts = [
+  { name = "torch.ConstantLR", factor = 0.1, total_iters = 2 },
+  { name = "torch.ExponentialLR", gamma = 0.9 },
+]""",
+        "Replayed step by step as torch computes it, recursive form included.",
+        _composite_table,
+    ),
+]

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import orjson
+
+from lrplot.errors import LrplotError
 
 ROWS_PER_CHUNK = 65_536
 
@@ -99,8 +101,31 @@ def write_json(handle: BinaryIO, labels: Sequence[str], columns: Sequence[np.nda
         handle.write(f'{lead}{{"label": {json.dumps(label)}, "lr": ['.encode())
         for start in range(0, n, ROWS_PER_CHUNK):
             chunk = np.asarray(col[start:start + ROWS_PER_CHUNK], dtype=np.float64)
-            if not np.isfinite(chunk).all():
-                raise ValueError("JSON has no spelling for inf or nan")
+            if not np.isfinite(chunk).all():  # views check first; this guards direct calls
+                raise LrplotError(f"{label}: JSON has no spelling for inf or nan")
             handle.write((b", " if start else b"") + b", ".join(float_texts(chunk)))
         handle.write(b"]}")
     handle.write(b"]}\n")
+
+
+def write_result_csv(handle: BinaryIO, result: Any) -> None:
+    """A :class:`~lrplot.view.View` or :class:`~lrplot.simulate.Simulation` as CSV."""
+    if result.kind == "simulation":
+        from lrplot.simulate import csv_columns
+
+        names, columns = csv_columns(result.runs)
+        write_csv(handle, names, columns, result.steps_per_epoch)
+    else:
+        write_csv(handle, result.labels, result.columns, result.steps_per_epoch)
+
+
+def write_result_json(handle: BinaryIO, result: Any) -> None:
+    """A :class:`~lrplot.view.View` or :class:`~lrplot.simulate.Simulation` as JSON."""
+    if result.kind == "simulation":
+        from lrplot.simulate import to_json
+
+        doc = to_json(result.runs, result.objective, result.w0, result.seed)
+        handle.write(json.dumps(doc, allow_nan=False).encode() + b"\n")
+    else:
+        write_json(handle, result.labels, result.columns, result.steps_per_epoch,
+                   result.title)

@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
+from lrplot.core import EVALUATION_CHUNK, Event, Schedule
 from lrplot.errors import LrplotError
-from lrplot.schedule import Event, Schedule
+from lrplot.view import MAX_AUTO_PANELS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 # Past this many steps per horizontal pixel a curve is reduced to its envelope.
 POINTS_PER_PIXEL = 2
-EVALUATION_CHUNK = 1 << 20
 MAX_MARKED_EVENTS = 60
 # One line style per kind of event, each distinct from the others (the legend keys them).
 EVENT_STYLE = {
@@ -43,7 +43,6 @@ EVENT_LEGEND = {"warmup end": "warmup end", "restart": "restart", "cycle": "cycl
                 "phase": "phase change", "reduction": "lr reduced (plateau)"}
 DEFAULT_SIZE = (8.0, 4.5)
 # Above this many schedules a compare figure shows the overlay alone unless asked otherwise.
-MAX_AUTO_PANELS = 9
 # A legend goes right of the data only while it takes at most this share of the width;
 # wider (long labels), it goes below in as many columns as fit.
 LEGEND_RIGHT_SHARE = 0.3
@@ -705,3 +704,49 @@ def _draw_metric(ax, schedule: Schedule, n: int, options: FigureOptions) -> None
     ax.tick_params(axis="y", colors=muted)
     ax.grid(False)
     ax.spines["right"].set_visible(True)
+
+
+# ---- the library's entry points: a result (View or Simulation) as a figure ----------------
+
+
+def options_of(result: Any) -> FigureOptions:
+    """The figure options a :class:`~lrplot.view.View` or Simulation asks for."""
+    look = result.look
+    common = {"title": result.title, "log": result.log,
+              "steps_per_epoch": result.steps_per_epoch, "dpi": look.dpi, "size": look.size,
+              "theme": look.theme}
+    if result.kind == "simulation":
+        return FigureOptions(**common)
+    return FigureOptions(**common, layout=result.layout or "both",
+                         legend_title=result.legend_title, sequential=result.sequential,
+                         sweep_shape=result.sweep_shape)
+
+
+def build(result: Any) -> Figure:
+    """The matplotlib Figure of *result*: a plot, a comparison or a simulation."""
+    options = options_of(result)
+    if result.kind == "simulation":
+        return build_simulation_figure(result.runs, options)
+    if result.is_comparison:
+        return build_compare_figure(result.schedules, result.n, options)
+    return build_figure(result.schedules, result.n, options)
+
+
+def write(handle: BinaryIO, result: Any, fmt: str) -> None:
+    """*result* drawn into *handle* as *fmt* (png, svg or pdf)."""
+    save(build(result), handle, fmt, options_of(result))
+
+
+def draw_on_axes(ax: Any, schedules: Sequence[Schedule], n: int, **options: Any) -> Any:
+    """Draw *schedules* over steps 0..n-1 on matplotlib Axes *ax* (a new figure's if None),
+    with their events, and return the Axes."""
+    figure_options = FigureOptions(**options)
+    if ax is None:
+        return build_figure(schedules, n, figure_options).axes[0]
+    colors = palette(len(schedules), figure_options)
+    width_px = int(ax.figure.get_figwidth() * ax.figure.get_dpi())
+    for schedule, color in zip(schedules, colors):
+        _draw_curve(ax, schedule, n, color, width_px)
+        _mark_events(ax, schedule, schedule.events(n), color)
+    _lr_axes(ax, n, figure_options)
+    return ax

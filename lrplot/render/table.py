@@ -11,8 +11,8 @@ from rich.console import Console, ConsoleOptions
 from rich.table import Table
 from rich.text import Text
 
+from lrplot.core import Event, stepwise_changes
 from lrplot.render.chart import line_chart
-from lrplot.schedule import Event, stepwise_changes
 from lrplot.stats import COMPARE_FRACTIONS, at_fractions, isolated, sample_steps, summarize
 
 CHART_MAX_WIDTH = 100

@@ -2,9 +2,12 @@
 
 Composites are where torch's statefulness shows: every sub-scheduler's constructor steps the
 shared optimizer lr, chainable schedulers multiply whatever lr they find, SequentialLR resets
-the lr to ``initial_lr`` and restarts each part at its own epoch 0. Closed forms cannot
-express that, so this module replays ``torch/optim/lr_scheduler.py`` (torch 2.x, the
-``_is_initial`` form) on one param group, in the same float operations and order.
+the lr to ``initial_lr`` and restarts each part at its own epoch 0, and the composites nest
+(SequentialLR's ``recursive_undo`` walks nested ``_schedulers``). Closed forms cannot express
+that, so this module replays ``torch/optim/lr_scheduler.py`` (torch 2.x, the ``_is_initial``
+form) on one param group, in the same float operations and order, and :func:`replay` turns
+the stepping into a :class:`~lrplot.core.Schedule`. This is the one place torch's composites
+are computed; :mod:`lrplot.dialects.torch` builds the tree from config tables.
 """
 
 from __future__ import annotations
@@ -12,8 +15,13 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+
+from lrplot.anneal import anneal, onecycle_ends
+from lrplot.core import Event, Schedule
 from lrplot.errors import LrplotError
 
 
@@ -246,7 +254,10 @@ class OneCycleLR(Scheduler):
     def __init__(self, group, max_lr, total_steps, pct_start=0.3, anneal_strategy="cos",
                  div_factor=25.0, final_div_factor=1e4, three_phase=False):
         self.total_steps = total_steps
-        self.phases = onecycle_phases(total_steps, pct_start, three_phase)
+        ends = onecycle_ends(total_steps, pct_start, three_phase)
+        keys = ([("initial_lr", "max_lr"), ("max_lr", "initial_lr"), ("initial_lr", "min_lr")]
+                if three_phase else [("initial_lr", "max_lr"), ("max_lr", "min_lr")])
+        self.phases = [(end, a, b) for end, (a, b) in zip(ends, keys)]
         self.anneal = anneal_strategy
         group["initial_lr"] = max_lr / div_factor
         group["max_lr"] = max_lr
@@ -263,22 +274,10 @@ class OneCycleLR(Scheduler):
                 if end == start:
                     raise LrplotError(f"torch.OneCycleLR: torch divides by zero at step {t} "
                                       "(a phase of the cycle is empty)")
-                pct = (t - start) / (end - start)
-                a, b = self.group[lr_from], self.group[lr_to]
-                if self.anneal == "cos":
-                    return b + (a - b) / 2.0 * (math.cos(math.pi * pct) + 1)
-                return (b - a) * pct + a
+                pct = float((t - start) / (end - start))
+                return anneal(self.anneal, self.group[lr_from], self.group[lr_to], pct)
             start = end
         raise AssertionError("unreachable")
-
-
-def onecycle_phases(total: int, pct: float, three_phase: bool) -> list[tuple[float, str, str]]:
-    """torch OneCycleLR's (end_step, start key, end key) per phase, float ends as in torch."""
-    if three_phase:
-        return [(float(pct * total) - 1, "initial_lr", "max_lr"),
-                (float(2 * pct * total) - 2, "max_lr", "initial_lr"),
-                (total - 1, "initial_lr", "min_lr")]
-    return [(float(pct * total) - 1, "initial_lr", "max_lr"), (total - 1, "max_lr", "min_lr")]
 
 
 def onecycle_overrun(t: int, total: int) -> str:
@@ -299,32 +298,117 @@ def construct(name: str, group: Group, values: dict[str, Any]) -> Scheduler:
 
 
 class Sequential:
-    """torch SequentialLR over already-constructed sub-schedulers."""
+    """torch ``SequentialLR`` over constructed schedulers, which may be composites.
 
-    def __init__(self, group: Group, schedulers: list[Scheduler], milestones: list[int]):
-        self.group, self.schedulers, self.milestones = group, schedulers, milestones
+    *on_switch* is called when a milestone hands over to the next part (a ``phase`` event).
+    """
+
+    def __init__(self, group: Group, schedulers: list[Any], milestones: list[int],
+                 on_switch: Callable[[], None]) -> None:
+        self.schedulers, self.milestones, self.on_switch = schedulers, milestones, on_switch
         self.last_epoch = 0
         group["lr"] = group["initial_lr"]
-        for scheduler in schedulers:  # "undo" the constructors' steps
-            scheduler.last_epoch -= 1
+        for scheduler in schedulers:  # torch's recursive_undo of the constructors' steps
+            _undo(scheduler)
         self.schedulers[bisect_right(milestones, 0)].initial_step()
+
+    def initial_step(self) -> None:
+        # torch's _initial_step on a composite is one ordinary step(): when this is the first
+        # part of an outer SequentialLR it runs one epoch ahead of the outer count.
+        self.step()
 
     def step(self) -> None:
         self.last_epoch += 1
         index = bisect_right(self.milestones, self.last_epoch)
         scheduler = self.schedulers[index]
         if index > 0 and self.milestones[index - 1] == self.last_epoch:
+            self.on_switch()
             scheduler.update_lr(0)
         else:
             scheduler.step()
 
+    def update_lr(self, epoch: int) -> None:
+        raise LrplotError(RESTART_COMPOSITE)
+
 
 class Chained:
-    """torch ChainedScheduler: every sub-scheduler steps the shared lr in turn."""
+    """torch ``ChainedScheduler``: every scheduler (composites included) steps the lr in turn."""
 
-    def __init__(self, group: Group, schedulers: list[Scheduler]):
-        self.group, self.schedulers = group, schedulers
+    def __init__(self, schedulers: list[Any]) -> None:
+        self.schedulers = schedulers
+
+    def initial_step(self) -> None:
+        self.step()
 
     def step(self) -> None:
         for scheduler in self.schedulers:
             scheduler.step()
+
+    def update_lr(self, epoch: int) -> None:
+        raise LrplotError(RESTART_COMPOSITE)
+
+
+# At a milestone SequentialLR calls part._update_lr(0); on a composite that reaches
+# LRScheduler.get_lr, which raises NotImplementedError.
+RESTART_COMPOSITE = ("torch.SequentialLR can start a nested SequentialLR or ChainedScheduler "
+                     "only as its first part: at a milestone torch raises NotImplementedError")
+
+
+def _undo(scheduler: Any) -> None:
+    if isinstance(scheduler, (Sequential, Chained)):
+        for inner in scheduler.schedulers:
+            _undo(inner)
+    else:
+        scheduler.last_epoch -= 1
+
+
+# make(group, on_switch) -> the outermost scheduler, constructed on a fresh param group.
+Maker = Callable[[Group, Callable[[], None]], Any]
+
+
+def replay(name: str, label: str, lr: float, make: Maker, length: int | None,
+           params: Mapping[str, Any]) -> Schedule:
+    """A schedule whose row t is the optimizer lr after t steps of ``make(group, on_switch)``.
+
+    Values are replayed once, on first use, into a float64 array that doubles as it grows
+    (linear in the steps); ``on_switch`` marks a SequentialLR milestone as a ``phase`` event
+    at the row it produces.
+    """
+    rows = np.empty(0, dtype=np.float64)
+    filled = 0
+    switches: list[int] = []
+    state: dict[str, Any] = {}
+
+    def extend(upto: int) -> np.ndarray:
+        nonlocal rows, filled
+        if upto < filled:
+            return rows
+        if not state:
+            group = Group(lr=lr)
+            state["group"] = group
+            state["driver"] = make(group, lambda: switches.append(filled))
+            rows = np.empty(64, dtype=np.float64)
+            rows[0], filled = group["lr"], 1
+        group, driver = state["group"], state["driver"]
+        if upto >= len(rows):
+            grown = np.empty(max(upto + 1, 2 * len(rows)), dtype=np.float64)
+            grown[:filled] = rows[:filled]
+            rows = grown
+        while filled <= upto:
+            driver.step()
+            rows[filled] = group["lr"]
+            filled += 1
+        return rows
+
+    def fn(steps: np.ndarray) -> np.ndarray:
+        if steps.size == 0:
+            return np.zeros(steps.shape)
+        return extend(int(steps.max()))[steps]
+
+    def events(n: int) -> list[Event]:
+        if n > 1:
+            extend(n - 1)
+        return [Event(s, "phase") for s in sorted(set(switches)) if 0 < s < n]
+
+    return Schedule(label=label, fn=fn, length=length, events=events, name=name,
+                    params=dict(params))

@@ -1,4 +1,4 @@
-"""Where results go: checking ``--out`` targets up front and writing files atomically.
+"""Where files go: checking ``--out`` targets up front and writing files atomically.
 
 Every output is checked before anything is computed (known extension, existing writable
 directory), then written to a temporary file beside its target and renamed into place only
@@ -16,28 +16,19 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from lrplot.errors import LrplotError
+from lrplot.render.formats import CSV, OutputFormat, format_of
 
 STDOUT = "-"
-# Longest suffix first, so 'x.keras.json' is not mistaken for plain JSON.
-FORMATS: dict[str, str] = {
-    ".keras.json": "keras.json",
-    ".png": "png",
-    ".svg": "svg",
-    ".pdf": "pdf",
-    ".csv": "csv",
-    ".json": "json",
-}
-FIGURE_FORMATS = frozenset({"png", "svg", "pdf"})
 
 
 @dataclass(frozen=True)
 class Target:
     path: str
-    fmt: str
+    fmt: OutputFormat
 
     @property
     def is_figure(self) -> bool:
-        return self.fmt in FIGURE_FORMATS
+        return self.fmt.figure
 
 
 def plan_outputs(outs: list[str]) -> list[Target]:
@@ -46,9 +37,9 @@ def plan_outputs(outs: list[str]) -> list[Target]:
     seen: set[str] = set()
     for out in outs:
         if out == STDOUT:
-            target = Target(STDOUT, "csv")
+            target = Target(STDOUT, CSV)
         else:
-            target = Target(out, _format_of(out))
+            target = Target(out, format_of(out))
             _check_writable(out)
         key = out if out == STDOUT else os.path.realpath(out)
         if key in seen:
@@ -56,17 +47,6 @@ def plan_outputs(outs: list[str]) -> list[Target]:
         seen.add(key)
         targets.append(target)
     return targets
-
-
-def _format_of(path: str) -> str:
-    lower = path.lower()
-    for suffix, fmt in sorted(FORMATS.items(), key=lambda item: -len(item[0])):
-        if lower.endswith(suffix) and len(lower) > len(suffix):
-            return fmt
-    _, ext = os.path.splitext(path)
-    allowed = " ".join(s for s in FORMATS if s != ".keras.json")
-    what = f"unknown extension {ext!r}" if ext else "no extension"
-    raise LrplotError(f"--out {path}: {what}; allowed: {allowed}, or - for CSV on stdout")
 
 
 def _check_writable(path: str) -> None:

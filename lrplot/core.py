@@ -1,14 +1,15 @@
 """The evaluated object every part of lrplot passes around: a :class:`Schedule`.
 
 A schedule maps an integer array of global steps to a float64 array of learning rates, with
-row ``t`` meaning *the lr the optimizer uses at its t-th step* (DESIGN.md's one rule). It also
+row ``t`` meaning *the lr the optimizer uses at its t-th step* (the README's step convention,
+the one rule of the whole package). It also
 carries what renderers need besides the numbers: a label, a natural length, marked events
 (warmup end, restarts, reductions) and, for plateau schedules, the metric that drove it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -76,8 +77,39 @@ class Schedule:
     def with_label(self, label: str) -> Schedule:
         return replace(self, label=label)
 
+    def checked_values(self, n: int) -> np.ndarray:
+        """:meth:`values`, refused with a one-line error if any lr is not finite."""
+        values = self.values(n)
+        check_finite(self.label, values)
+        return values
 
-def natural_steps(schedules: list[Schedule], requested: int | None) -> int:
+    def plot(self, ax: Any = None, *, steps: int | None = None, **options: Any) -> Any:
+        """Draw this schedule on a matplotlib Axes (a new figure's when *ax* is None).
+
+        Returns the Axes, as pandas' ``plot`` does, so notebooks can keep styling it.
+        """
+        from lrplot.render.figures import draw_on_axes
+
+        return draw_on_axes(ax, [self], natural_steps([self], steps), **options)
+
+
+def check_finite(label: str, values: np.ndarray, first_step: int = 0) -> None:
+    """Raise unless every lr in *values* (steps from *first_step*) is finite.
+
+    The one wording of this error for every output: data, figures and the gallery.
+    """
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise LrplotError(f"{label}: the lr is not finite at step {first_step + int(bad[0])} "
+                          "(overflow); use smaller parameters or fewer steps")
+
+
+def run_length(steps: int | None) -> int:
+    """The run a definition assumes when none was given: *steps*, else DEFAULT_STEPS."""
+    return DEFAULT_STEPS if steps is None else steps
+
+
+def natural_steps(schedules: Sequence[Schedule], requested: int | None) -> int:
     """How many steps to show: what was asked for, else the longest natural length, else 100."""
     if requested is not None:
         return requested

@@ -1,4 +1,4 @@
-"""``lrplot list`` and ``lrplot describe``: the catalogue as rich renderables."""
+"""``lrplot list`` and ``lrplot describe``: the catalogue as rich renderables, and printed."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from lrplot.catalogue import Definition, default_text
-from lrplot.config import CompositeHelp
+from lrplot.compose import Composite
+from lrplot.definition import Definition, default_text
 
 
 def catalogue_table(definitions: Sequence[Definition],
-                    composites: Sequence[CompositeHelp] = ()) -> Table:
+                    composites: Sequence[Composite] = ()) -> Table:
     table = Table(title="lrplot schedules", title_justify="left", header_style="bold",
                   show_lines=False)
     table.add_column("name", style="cyan", no_wrap=True)
@@ -69,7 +69,7 @@ def describe(defn: Definition) -> Group:
     return Group(*parts)
 
 
-def describe_composite(composite: CompositeHelp) -> Group:
+def describe_composite(composite: Composite) -> Group:
     head = Text.assemble((composite.name, "bold cyan"), "  ", composite.summary)
     formula = Text.assemble(("formula  ", "bold"), composite.formula)
     keys = Table(header_style="bold", box=None, pad_edge=False)
@@ -80,3 +80,15 @@ def describe_composite(composite: CompositeHelp) -> Group:
     where = Text("Only in a config file (its parts are tables), e.g.:", style="bold")
     return Group(head, Text(""), formula, Text(""), keys, Text(""), Text(composite.notes),
                  Text(""), where, Text(composite.example))
+
+
+def print_catalogue(definitions: Sequence[Definition], composites: Sequence[Composite]) -> None:
+    from lrplot.render.terminal import console
+
+    console().print(catalogue_table(definitions, composites))
+
+
+def print_description(item: Definition | Composite) -> None:
+    from lrplot.render.terminal import console
+
+    console().print(describe(item) if isinstance(item, Definition) else describe_composite(item))

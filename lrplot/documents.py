@@ -1,0 +1,128 @@
+"""Reading input files into plain data: TOML, JSON and YAML, bounded and checked.
+
+Every input format (lrplot's own configs, Keras' serialized JSON, and the training configs
+of other tools) starts here, so each file is read once, by one bounded reader, with one set
+of error messages: ``FILE: invalid TOML at line 3 ...``. What the data *means* is the input
+format's job (:mod:`lrplot.inputs`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Mapping
+from typing import Any
+
+from lrplot.errors import LrplotError
+
+DOCUMENT_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
+# A config is a few KB; this bounds what a mistaken path (a dataset, a checkpoint) costs.
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+# TOML integers are 64-bit; JSON and YAML integers are not, and a huge one cannot become a float.
+LARGEST_INT = 2**63
+DEEPEST = 32
+
+
+def read_bytes(path: str, what: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """The bytes of regular file *path*, at most *limit*; *what* names it in errors."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise LrplotError(f"{what} {path}: no such file") from None
+    except OSError as err:
+        raise LrplotError(f"{what} {path}: cannot read it ({err.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise LrplotError(f"{what} {path}: is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise LrplotError(f"{what} {path}: is not a regular file")
+    if info.st_size > limit:
+        raise LrplotError(f"{what} {path}: is {info.st_size} bytes, over the limit of "
+                          f"{limit} ({limit // 2**20} MB)")
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit + 1)
+    except OSError as err:
+        raise LrplotError(f"{what} {path}: cannot read it ({err.strerror})") from None
+
+
+def read_document(path: str) -> Any:
+    """The plain data (dicts, lists, numbers, strings) of a TOML, JSON or YAML file."""
+    raw = read_bytes(path, "config file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise LrplotError(f"{path}: is not UTF-8 text (byte {err.start})") from None
+    lower = path.lower()
+    try:
+        if lower.endswith(".toml"):
+            document = _parse_toml(text, path)
+        elif lower.endswith(".json"):
+            document = _parse_json(text, path)
+        else:
+            document = _parse_yaml(text, path)
+        check_plain(document, "", 0)
+    except RecursionError:
+        raise LrplotError(f"{path}: is nested too deeply") from None
+    except LrplotError as err:
+        if err.message.startswith(f"{path}:"):
+            raise
+        raise LrplotError(f"{path}: {err.message}") from None
+    return document
+
+
+def _parse_toml(text: str, path: str) -> Any:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: the same parser as the tomli backport
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ImportError:
+            raise LrplotError(f"{path}: reading TOML on Python 3.10 needs tomli; "
+                              "`pip install tomli`") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        # tomllib's message already ends with "(at line L, column C)".
+        raise LrplotError(f"{path}: invalid TOML: {err}") from None
+
+
+def _parse_json(text: str, path: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise LrplotError(f"{path}: invalid JSON at line {err.lineno}, column {err.colno}: "
+                          f"{err.msg}") from None
+
+
+def _parse_yaml(text: str, path: str) -> Any:
+    try:
+        import yaml
+    except ImportError:
+        raise LrplotError(f"{path}: reading YAML needs PyYAML; `pip install pyyaml` "
+                          "(or write the config as TOML or JSON)") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise LrplotError(f"{path}: invalid YAML{where}: {problem}") from None
+
+
+def check_plain(value: Any, where: str, depth: int) -> None:
+    """Reject what no parameter can hold and what would break number handling later."""
+    if depth > DEEPEST:
+        raise LrplotError(f"{where or 'the file'}: is nested too deeply")
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int) and abs(value) >= LARGEST_INT:
+        raise LrplotError(f"{where}: the number {value} is too large")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise LrplotError(f"{where or 'top level'}: key {key!r} must be a string")
+            check_plain(item, f"{where}.{key}" if where else key, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            check_plain(item, f"{where}[{index}]", depth + 1)

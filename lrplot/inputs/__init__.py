@@ -1,0 +1,191 @@
+"""One way in: anything a command line names — a spec string or a file — becomes schedules.
+
+:func:`load` reads every source once, through the table of input formats
+(:data:`FORMATS`): each format is one module with a ``claims(path, document)`` test and a
+``read(path, document) -> Source``. A :class:`Source` carries what the input says about the
+run (title, steps, steps per epoch, log scale) and builds its schedules once the run is known,
+so that ``--epochs E`` can use a config's ``steps_per_epoch`` without reading it twice.
+Adding a format is one module and one line in :data:`FORMATS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from lrplot import registry, sweep
+from lrplot.core import Schedule
+from lrplot.definition import Context
+from lrplot.documents import DOCUMENT_SUFFIXES, read_document
+from lrplot.errors import LrplotError
+from lrplot.run import Settings
+from lrplot.spec import split_spec
+
+
+class Source(Protocol):
+    """One input, read: its settings now, its schedules once the run is known."""
+
+    settings: Settings
+
+    def build(self, ctx: Context) -> list[Schedule]: ...
+
+
+@dataclass(frozen=True)
+class InputFormat:
+    """A kind of input file: ``module`` has ``claims(path, document)`` and ``read(...)``."""
+
+    name: str
+    module: str
+    suffixes: tuple[str, ...] = DOCUMENT_SUFFIXES
+
+    def claims(self, path: str, document: Any) -> bool:
+        return bool(self._module().claims(path, document))
+
+    def read(self, path: str, document: Any) -> Source:
+        source: Source = self._module().read(path, document)
+        return source
+
+    def _module(self) -> Any:
+        return importlib.import_module(self.module)
+
+
+# Asked in order; the first that claims a file reads it. lrplot's own config comes last:
+# it claims any document the more specific formats do not.
+FORMATS: tuple[InputFormat, ...] = (
+    InputFormat("keras", "lrplot.inputs.keras_json", (".json",)),
+    InputFormat("config", "lrplot.inputs.config"),
+)
+FILE_SUFFIXES = tuple(sorted({s for f in FORMATS for s in f.suffixes}))
+# Composites take parts, which are tables: a spec string cannot hold them.
+CONFIG_ONLY = ("sequence", "chain", "torch.sequentiallr", "torch.chainedscheduler")
+
+
+@dataclass
+class Loaded:
+    """Schedules from the inputs, and the settings of the run they are shown for.
+
+    Iterating (and indexing) gives the schedules, so ``lrplot.load("cosine")[0]`` works.
+    ``sweep_shape`` and ``sequential`` describe a ``--vary`` sweep (for colours and legends).
+    """
+
+    schedules: list[Schedule] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings)
+    sweep_shape: tuple[int, ...] = ()
+    sequential: bool = False
+
+    def __iter__(self) -> Iterator[Schedule]:
+        return iter(self.schedules)
+
+    def __len__(self) -> int:
+        return len(self.schedules)
+
+    def __getitem__(self, index: int) -> Schedule:
+        return self.schedules[index]
+
+    @property
+    def steps(self) -> int | None:
+        """The run length the inputs asked for (None: the schedules' natural length)."""
+        return self.settings.steps
+
+    @property
+    def steps_per_epoch(self) -> int | None:
+        return self.settings.steps_per_epoch
+
+    @property
+    def title(self) -> str | None:
+        return self.settings.title
+
+    @property
+    def log(self) -> bool:
+        return self.settings.log
+
+
+def is_file_source(text: str) -> bool:
+    """Whether a command-line SPEC names a file (by suffix) rather than a spec string."""
+    return text.strip().lower().endswith(FILE_SUFFIXES)
+
+
+@dataclass
+class SpecSource:
+    """A schedule name with its (user-typed) parameters: a spec string, or a family command."""
+
+    name: str
+    params: dict[str, Any]
+    label: str
+    settings: Settings = field(default_factory=Settings)
+
+    def build(self, ctx: Context) -> list[Schedule]:
+        if self.name.lower() in CONFIG_ONLY:
+            raise LrplotError(f"spec {self.label!r}: {self.name} takes parts, which only a "
+                              "config file can hold; write it in a .toml file (see "
+                              "configs/warmup_hold_cosine.toml)")
+        return [registry.resolve(self.name, self.params, ctx, label=self.label)]
+
+
+def read_source(text: str | Source) -> Source:
+    """A spec string or a file, read (a file's document is parsed here, once)."""
+    if not isinstance(text, str):
+        return text
+    if not is_file_source(text):
+        name, params = split_spec(text)  # a malformed spec is refused before anything runs
+        return SpecSource(name, params, text.strip())
+    path = text.strip()
+    document = read_document(path)
+    lower = path.lower()
+    for fmt in FORMATS:
+        if lower.endswith(fmt.suffixes) and fmt.claims(path, document):
+            return fmt.read(path, document)
+    raise LrplotError(f"{path}: not a file lrplot can read")  # config claims every document
+
+
+def load(sources: Sequence[str | Source], settings: Settings | None = None, *,
+         metric: str | None = None, vary: Sequence[str] = ()) -> Loaded:
+    """Every source as schedules, resolved for the run *settings* describe.
+
+    *settings* are what the user typed; each source's own settings fill what they leave
+    unsaid. *metric* (``FILE[:COLUMN]``) drives plateau schedules; *vary* sweeps the one
+    spec in *sources* (``KEY=V1,V2,...``, see :mod:`lrplot.sweep`).
+    """
+    given = settings or Settings()
+    given.checked()  # the user's own values are refused before any file is read
+    ctx = Context()
+    if metric is not None:
+        from lrplot.metric import load_metric
+
+        values, label = load_metric(metric)
+        ctx = replace(ctx, metric=values, metric_label=label)
+    read = [_vary(sources, vary)] if vary else [read_source(text) for text in sources]
+    merged = given
+    for source in read:
+        merged = merged.merged(source.settings)
+    run = replace(given, steps_per_epoch=merged.steps_per_epoch).checked()
+    ctx = replace(ctx, steps=run.steps)
+    schedules = [schedule for source in read for schedule in source.build(ctx)]
+    shown = replace(merged, steps=run.steps if run.steps is not None else merged.steps,
+                    epochs=None)
+    return Loaded(schedules, shown, sweep.sweep_shape(list(vary)) if vary else (),
+                  sequential=len(vary) == 1)
+
+
+@dataclass
+class _SweepSource:
+    spec: str
+    vary: list[str]
+    settings: Settings = field(default_factory=Settings)
+
+    def build(self, ctx: Context) -> list[Schedule]:
+        return [registry.resolve(v.name, v.params, ctx, label=v.label)
+                for v in sweep.expand(self.spec, self.vary)]
+
+
+def _vary(sources: Sequence[str | Source], vary: Sequence[str]) -> Source:
+    if len(sources) != 1:
+        raise LrplotError(f"--vary sweeps one schedule; got {len(sources)} specs "
+                          f"({', '.join(map(str, sources))})")
+    spec = sources[0]
+    if not isinstance(spec, str) or is_file_source(spec):
+        raise LrplotError(f"--vary needs a schedule spec such as cosine:warmup=10, not the "
+                          f"config file {spec!r}")
+    return _SweepSource(spec, list(vary), Settings(title=sweep.sweep_title(spec, list(vary))))

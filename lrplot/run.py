@@ -1,0 +1,58 @@
+"""The run a command shows: steps or epochs, steps per epoch, title and log scale.
+
+They come from the command line (or the Python API) and from config files; :meth:`Settings.merged`
+is the one rule for combining them: what the user typed wins, then each file in turn (the
+first file that sets a value gives it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from lrplot.core import MAX_STEPS
+from lrplot.errors import LrplotError
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How long the run is and how to show it; None means "not said here"."""
+
+    steps: int | None = None
+    epochs: int | None = None
+    steps_per_epoch: int | None = None
+    title: str | None = None
+    log: bool = False
+
+    def merged(self, other: Settings) -> Settings:
+        """These settings, with what they leave unsaid taken from *other*."""
+        return Settings(
+            steps=self.steps if self.steps is not None else other.steps,
+            epochs=self.epochs if self.epochs is not None else other.epochs,
+            steps_per_epoch=(self.steps_per_epoch if self.steps_per_epoch is not None
+                             else other.steps_per_epoch),
+            title=self.title if self.title is not None else other.title,
+            log=self.log or other.log,
+        )
+
+    def checked(self) -> Settings:
+        """Refuse values no run can have; ``--epochs`` becomes steps (E·K)."""
+        check_steps(self.steps)
+        if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
+            raise LrplotError(f"--steps-per-epoch must be an integer ≥ 1, got "
+                              f"{self.steps_per_epoch}")
+        if self.epochs is None:
+            return self
+        if self.steps is not None:
+            raise LrplotError("give --steps or --epochs, not both")
+        if self.steps_per_epoch is None:
+            raise LrplotError("--epochs needs --steps-per-epoch K (steps = epochs × K)")
+        if self.epochs < 1:
+            raise LrplotError(f"--epochs must be an integer ≥ 1, got {self.epochs}")
+        steps = self.epochs * self.steps_per_epoch
+        check_steps(steps, "--epochs × --steps-per-epoch")
+        return replace(self, steps=steps, epochs=None)
+
+
+def check_steps(steps: int | None, option: str = "--steps") -> None:
+    if steps is not None and not 1 <= steps <= MAX_STEPS:
+        raise LrplotError(f"{option} must be an integer in [1, {MAX_STEPS}], got {steps}")
