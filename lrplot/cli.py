@@ -1,9 +1,9 @@
 """The ``lrplot`` command: a thin Typer layer over the library.
 
 It declares the options and calls :mod:`lrplot.api` — ``load`` the inputs, then ``output``
-them to ``--out`` or the terminal — so every command is also a Python call. Every family gets its own
-subcommand whose options are generated from the family's parameter definitions. Bad input
-of any kind ends with exit status 2 and one line on stderr (see :func:`main`).
+them to ``--out`` or the terminal — so every command is also a Python call. Every family gets
+its own subcommand whose options are generated from the family's parameter definitions. Bad
+input of any kind ends with exit status 2 and one line on stderr (see :func:`main`).
 """
 
 from __future__ import annotations

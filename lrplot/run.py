@@ -34,20 +34,26 @@ class Settings:
             log=self.log or other.log,
         )
 
-    def checked(self) -> Settings:
-        """Refuse values no run can have; ``--epochs`` becomes steps (E·K)."""
+    def refuse_invalid(self) -> None:
+        """Refuse values no run can have (a file may still supply the steps per epoch)."""
         check_steps(self.steps)
         if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
             raise LrplotError(f"--steps-per-epoch must be an integer ≥ 1, got "
                               f"{self.steps_per_epoch}")
         if self.epochs is None:
-            return self
+            return
         if self.steps is not None:
             raise LrplotError("give --steps or --epochs, not both")
-        if self.steps_per_epoch is None:
-            raise LrplotError("--epochs needs --steps-per-epoch K (steps = epochs × K)")
         if self.epochs < 1:
             raise LrplotError(f"--epochs must be an integer ≥ 1, got {self.epochs}")
+
+    def checked(self) -> Settings:
+        """These settings complete and valid: ``--epochs`` becomes steps (E·K)."""
+        self.refuse_invalid()
+        if self.epochs is None:
+            return self
+        if self.steps_per_epoch is None:
+            raise LrplotError("--epochs needs --steps-per-epoch K (steps = epochs × K)")
         steps = self.epochs * self.steps_per_epoch
         check_steps(steps, "--epochs × --steps-per-epoch")
         return replace(self, steps=steps, epochs=None)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lrplot import registry
+from lrplot.documents import DOCUMENT_SUFFIXES
 from lrplot.errors import LrplotError
 from lrplot.spec import parse_value, split_spec, split_top
 
@@ -47,8 +48,16 @@ def parse_vary(text: str) -> Axis:
     return Axis(key, texts)
 
 
+def refuse_files(spec: str) -> None:
+    """A sweep varies one spec string: a config file names its own parameters."""
+    if spec.strip().lower().endswith(DOCUMENT_SUFFIXES):
+        raise LrplotError(f"--vary needs a schedule spec such as cosine:warmup=10, not the "
+                          f"config file {spec!r}")
+
+
 def expand(spec: str, varies: list[str]) -> list[Variant]:
     """Every combination of the ``--vary`` values applied to *spec*, in row-major order."""
+    refuse_files(spec)
     name, base = split_spec(spec)
     definition = registry.get(name)
     axes = [parse_vary(text) for text in varies]

@@ -98,7 +98,8 @@ def test_compare_needs_two(cli):
 
 
 def _figure(layout: str, specs=SPECS, **kw):
-    from lrplot.render.plot import FigureOptions, build_compare_figure
+    from lrplot.render.figures import build_compare_figure
+    from lrplot.render.style import FigureOptions
 
     schedules = [resolve(*_split(s), Context(steps=100), label=s) for s in specs]
     return build_compare_figure(schedules, 100, FigureOptions(layout=layout, **kw))

@@ -51,7 +51,8 @@ def _epoch_axes(fig):
 def test_epoch_axis_on_top_of_plots():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from lrplot.render.plot import FigureOptions, build_compare_figure, build_figure
+    from lrplot.render.figures import build_compare_figure, build_figure
+    from lrplot.render.style import FigureOptions
 
     schedules = [resolve("cosine", {}, Context(steps=100), label=s) for s in ("a", "b")]
     fig = build_figure(schedules, 100, FigureOptions(steps_per_epoch=10))
@@ -91,7 +92,8 @@ def test_compare_with_epochs(cli, tmp_path):
 
 
 def test_epoch_axis_on_each_top_panel_of_a_grid():
-    from lrplot.render.plot import FigureOptions, build_compare_figure
+    from lrplot.render.figures import build_compare_figure
+    from lrplot.render.style import FigureOptions
 
     schedules = [resolve("cosine", {}, Context(steps=100), label=s) for s in "abcde"]
     fig = build_compare_figure(schedules, 100, FigureOptions(steps_per_epoch=10,

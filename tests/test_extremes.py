@@ -25,7 +25,7 @@ from lrplot import registry as catalogue
 from lrplot.core import EVALUATION_CHUNK
 from lrplot.definition import Context
 from lrplot.errors import LrplotError
-from lrplot.render.plot import curve_points
+from lrplot.render.envelope import curve_points
 
 DEFINITIONS = catalogue.all_definitions()
 IDS = [d.name for d in DEFINITIONS]

@@ -10,7 +10,8 @@ import pytest
 
 from lrplot.definition import Context
 from lrplot.registry import resolve
-from lrplot.render.plot import FigureOptions, build_figure
+from lrplot.render.figures import build_figure
+from lrplot.render.style import FigureOptions
 
 
 def _cosine(**params):
@@ -171,7 +172,7 @@ def test_long_title_stays_inside_the_figure():
 
 
 def test_legend_columns_fill_rows_evenly():
-    from lrplot.render.plot import legend_columns
+    from lrplot.render.layout import legend_columns
 
     # four entries of 100 pt: one row when 4 fit; 2 × 2 (not 3 + 1) when only 3 fit
     assert legend_columns([100] * 4, room=460, spacing=10) == 4
@@ -187,8 +188,7 @@ def test_plateau_reductions_marked_with_the_metric_alongside():
     bad observation, so the lr halves at steps 4, 7 and 10 (metric[t] is seen after t)."""
     import numpy as np
 
-    ctx = Context(steps=12)
-    ctx.metric, ctx.metric_label = np.ones(12), "val_loss"
+    ctx = Context(steps=12, metric=np.ones(12), metric_label="val_loss")
     plateau = resolve("plateau", {"lr": 0.1, "factor": 0.5, "patience": 2}, ctx, label="p")
     fig = build_figure([plateau], 12, FigureOptions())
     lr_ax, metric_ax = fig.axes[:2]

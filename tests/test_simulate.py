@@ -127,7 +127,8 @@ def test_cli_errors(cli):
 
 
 def test_simulation_figure():
-    from lrplot.render.plot import FigureOptions, build_simulation_figure
+    from lrplot.render.figures import build_simulation_figure
+    from lrplot.render.style import FigureOptions
 
     runs = [simulate(str(lr), np.full(40, lr), objective("quadratic")) for lr in (0.2, 1.0)]
     fig = build_simulation_figure(runs, FigureOptions())
@@ -149,7 +150,8 @@ def test_diverging_run_keeps_w_ticks_readable():
     """A run that blows up puts w on a symmetric log scale whose labels do not collide."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from lrplot.render.plot import FigureOptions, build_simulation_figure
+    from lrplot.render.figures import build_simulation_figure
+    from lrplot.render.style import FigureOptions
 
     valley = objective("valley")
     # y's factor is 1 − 2·25·0.045 = −1.25: |y + 1| grows as 1.25^t, to ~1e19 by step 200

@@ -94,7 +94,8 @@ def test_two_parameter_sweep_csv(cli, tmp_path):
 def test_sweep_figure_legend():
     from lrplot.definition import Context
     from lrplot.registry import resolve
-    from lrplot.render.plot import FigureOptions, build_compare_figure
+    from lrplot.render.figures import build_compare_figure
+    from lrplot.render.style import FigureOptions
 
     variants = expand("cosine:warmup=10", ["min_lr=0,0.01,0.05"])
     schedules = [resolve(v.name, v.params, Context(steps=100), label=v.label) for v in variants]
@@ -125,7 +126,8 @@ def test_sweep_shape():
 def _two_way_figure(layout="both"):
     from lrplot.definition import Context
     from lrplot.registry import resolve
-    from lrplot.render.plot import FigureOptions, build_compare_figure
+    from lrplot.render.figures import build_compare_figure
+    from lrplot.render.style import FigureOptions
 
     variants = expand("cosine", ["min_lr=0,0.01,0.05", "warmup=0,10"])
     schedules = [resolve(v.name, v.params, Context(steps=100), label=v.label) for v in variants]
@@ -154,16 +156,16 @@ def test_two_way_sweep_figure_is_the_grid_of_values():
 
 
 def test_cli_passes_the_sweep_shape(cli, tmp_path, monkeypatch):
-    from lrplot.render import plot
+    from lrplot.render import figures
 
     seen = []
-    real = plot.render_compare
+    real = figures.save
 
-    def spy(handle, fmt, schedules, n, options):
+    def spy(fig, handle, fmt, options):
         seen.append(options)
-        real(handle, fmt, schedules, n, options)
+        real(fig, handle, fmt, options)
 
-    monkeypatch.setattr(plot, "render_compare", spy)
+    monkeypatch.setattr(figures, "save", spy)
     out = tmp_path / "grid.png"
     assert cli("compare", "cosine", "--vary", "min_lr=0,0.01,0.05", "--vary", "warmup=0,10",
                "--out", out).code == 0

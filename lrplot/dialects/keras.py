@@ -430,4 +430,5 @@ def write_view(handle: BinaryIO, view: Any) -> None:
     write_serialized("", view.schedules)(handle)
 
 
-__all__ = ["CLASSES", "load_serialized", "to_serialized", "check_view", "write_serialized", "write_view"]
+__all__ = ["CLASSES", "check_view", "load_serialized", "to_serialized", "write_serialized",
+           "write_view"]

@@ -386,7 +386,8 @@ def reduce_lr_on_plateau(t, p):
 
 COMPOSITE_NAMES = {"torch.sequentiallr": "torch.SequentialLR",
                    "torch.chainedscheduler": "torch.ChainedScheduler"}
-MILESTONES = Param("milestones", INTS, low=1)
+# torch accepts a milestone of 0: the first part is only constructed, never stepped.
+MILESTONES = Param("milestones", INTS, low=0)
 _PART_ONLY_KEYS = ("parts", "label", "metric")
 # A part's constructor arguments that are not torch's (the optimizer's lr) or not replayed.
 _NOT_REPLAYED = frozenset({"lr", "cycle_momentum", "base_momentum", "max_momentum"})
@@ -444,8 +445,8 @@ def _composite_parts(table: Mapping[str, Any], where: str, name: str,
     parts = table.get("parts")
     if not isinstance(parts, list) or not parts:
         shown = "a table" if isinstance(parts, Mapping) else parts
-        raise LrplotError(f"{where}: {name} needs parts: a non-empty list of torch "
-                          f"schedulers, got {shown if 'parts' in table else 'none'}")
+        raise LrplotError(f"{where}: {name} needs parts: a list of at least one torch "
+                          f"scheduler, got {shown if 'parts' in table else 'none'}")
     return parts
 
 
@@ -573,7 +574,7 @@ COMPOSITES = [
         "steps it.",
         "part k from the optimizer's initial lr at its own epoch 0, switched at milestones",
         (("parts", "torch.* scheduler tables (a torch composite only as the first part)"),
-         ("milestones", "steps where the next scheduler takes over: integers ≥ 1"),
+         ("milestones", "steps where the next scheduler takes over: integers ≥ 0"),
          ("lr", "the optimizer's lr (default 0.1)")),
         """[[schedule]]
 name = "torch.SequentialLR"

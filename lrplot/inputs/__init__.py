@@ -149,7 +149,7 @@ def load(sources: Sequence[str | Source], settings: Settings | None = None, *,
     spec in *sources* (``KEY=V1,V2,...``, see :mod:`lrplot.sweep`).
     """
     given = settings or Settings()
-    given.checked()  # the user's own values are refused before any file is read
+    given.refuse_invalid()  # the user's own values are refused before any file is read
     ctx = Context()
     if metric is not None:
         from lrplot.metric import load_metric
@@ -185,7 +185,7 @@ def _vary(sources: Sequence[str | Source], vary: Sequence[str]) -> Source:
         raise LrplotError(f"--vary sweeps one schedule; got {len(sources)} specs "
                           f"({', '.join(map(str, sources))})")
     spec = sources[0]
-    if not isinstance(spec, str) or is_file_source(spec):
-        raise LrplotError(f"--vary needs a schedule spec such as cosine:warmup=10, not the "
-                          f"config file {spec!r}")
+    if not isinstance(spec, str):
+        raise LrplotError(f"--vary needs a schedule spec such as cosine:warmup=10, not {spec!r}")
+    sweep.refuse_files(spec)
     return _SweepSource(spec, list(vary), Settings(title=sweep.sweep_title(spec, list(vary))))
