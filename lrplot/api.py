@@ -28,11 +28,11 @@ from lrplot.run import Settings
 from lrplot.view import Look, View
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # noqa: TID251 (a type only: nothing is drawn here)
 
     from lrplot.simulate import Simulation
 
-Schedules = Any  # Loaded | View | Schedule | str | a sequence of Schedules and strs
+Schedules = Any  # Loaded | View | Schedule | str | a sequence of Schedules or of strs
 
 
 def load(*sources: str | inputs.Source, steps: int | None = None, epochs: int | None = None,
@@ -59,7 +59,8 @@ def view(schedules: Schedules, *, steps: int | None = None, title: str | None = 
     """
     if isinstance(schedules, View):
         return schedules
-    loaded = _as_loaded(schedules)
+    # Spec strings are resolved for this run, as `lrplot plot SPEC --steps N` does.
+    loaded = _as_loaded(schedules, steps, steps_per_epoch)
     shown = Settings(steps=steps, steps_per_epoch=steps_per_epoch, title=title,
                      log=bool(log)).merged(loaded.settings)
     return View.of(loaded.schedules, shown.steps, title=shown.title, log=shown.log,
@@ -129,7 +130,8 @@ def _result(schedules: Schedules, options: dict[str, Any]) -> Any:
     return view(schedules, **options)
 
 
-def _as_loaded(schedules: Schedules) -> Loaded:
+def _as_loaded(schedules: Schedules, steps: int | None = None,
+               steps_per_epoch: int | None = None) -> Loaded:
     if isinstance(schedules, Loaded):
         return schedules
     if isinstance(schedules, (Schedule, str)):
@@ -138,7 +140,7 @@ def _as_loaded(schedules: Schedules) -> Loaded:
     if not items:
         raise LrplotError("no schedules to show")
     if all(isinstance(item, str) for item in items):
-        return load(*items)
+        return load(*items, steps=steps, steps_per_epoch=steps_per_epoch)
     if not all(isinstance(item, Schedule) for item in items):
         raise TypeError("schedules must be a Loaded, Schedules, or spec strings and paths")
     return Loaded(list(items))

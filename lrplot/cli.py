@@ -19,16 +19,17 @@ from typing import Annotated, Any, Literal
 import typer
 
 from lrplot import api, registry
-from lrplot.core import MAX_STEPS
 from lrplot.definition import Definition, default_text
 from lrplot.errors import LrplotError
 from lrplot.inputs import SpecSource
+from lrplot.limits import MAX_STEPS
 from lrplot.params import BOOL, CHOICE, FLOAT, INT, Param
+from lrplot.render.style import MAX_AUTO_PANELS
 from lrplot.render.text import escape
 from lrplot.simulate import OBJECTIVES
 from lrplot.spec import spec_text
 from lrplot.sweep import MAX_VARIANTS
-from lrplot.view import MAX_AUTO_PANELS, Look
+from lrplot.view import Look
 
 app = typer.Typer(
     name="lrplot",
@@ -219,7 +220,7 @@ def _option_for(p: Param) -> Any:
         return Annotated[bool | None, typer.Option(
             f"{flag}/--no-{flag[2:]}", help=help_text, show_default=False)]
     if p.kind == CHOICE:
-        return Annotated[Literal[p.choices] | None, typer.Option(  # type: ignore[valid-type]
+        return Annotated[Literal[p.choices] | None, typer.Option(
             p.option, help=help_text, show_default=False, case_sensitive=False)]
     metavar = {FLOAT: "FLOAT", INT: "INT"}.get(p.kind, "A,B,...")
     return Annotated[str | None, typer.Option(
@@ -346,16 +347,16 @@ def _raise_on_sigterm() -> Any:
         return None
 
 
-def _click_errors() -> tuple[type, type, type]:
+def _click_errors() -> tuple[Any, Any, Any]:
     """click's UsageError, ClickException and Abort (newer typer vendors click privately)."""
     try:
-        from typer._click.exceptions import ClickException, UsageError
+        from typer._click import exceptions
 
-        return UsageError, ClickException, typer.Abort
+        return exceptions.UsageError, exceptions.ClickException, typer.Abort
     except ImportError:
-        from click.exceptions import Abort, ClickException, UsageError
+        from click import exceptions as click_exceptions
 
-        return UsageError, ClickException, Abort
+        return click_exceptions.UsageError, click_exceptions.ClickException, click_exceptions.Abort
 
 
 SWITCH_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})

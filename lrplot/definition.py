@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from lrplot.compose import join
-from lrplot.core import Event, Schedule, run_length
+from lrplot.core import Event, Schedule
 from lrplot.errors import LrplotError, within
+from lrplot.limits import run_length
 from lrplot.params import CHOICE, FLOAT, INT, REQUIRED, Derived, Param
 from lrplot.plateau import synthetic_metric
 

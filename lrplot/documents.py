@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -72,14 +73,10 @@ def read_document(path: str) -> Any:
 
 
 def _parse_toml(text: str, path: str) -> Any:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ImportError:  # Python 3.10: the same parser as the tomli backport
-        try:
-            import tomli as tomllib  # type: ignore[no-redef]
-        except ImportError:
-            raise LrplotError(f"{path}: reading TOML on Python 3.10 needs tomli; "
-                              "`pip install tomli`") from None
+    else:  # the same parser, as the backport (a dependency on 3.10)
+        import tomli as tomllib
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:

@@ -282,7 +282,8 @@ def _check_restarts(values: dict[str, Any]) -> None:
 
 
 def _sgdr_events(p: Mapping[str, Any], n: int) -> EventList:
-    found, begin, size = [], 0.0, float(p["first_decay_steps"])
+    found: EventList = []
+    begin, size = 0.0, float(p["first_decay_steps"])
     while True:
         begin += size
         size *= p["t_mul"]

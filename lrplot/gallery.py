@@ -140,7 +140,7 @@ def write_gallery(out_dir: str, configs_dir: str) -> list[Picture]:
 
 def stale(out_dir: str, configs_dir: str) -> list[str]:
     """What in *out_dir* does not match what the configs draw now (empty when up to date)."""
-    import matplotlib
+    from lrplot.render.figures import matplotlib_version
 
     pictures = render_pictures(configs_dir)
     problems = []
@@ -151,7 +151,7 @@ def stale(out_dir: str, configs_dir: str) -> list[str]:
         drawn_by = manifest["matplotlib"]
     except (OSError, ValueError, KeyError, TypeError):
         return [f"{out_dir}/{MANIFEST} is missing or unreadable"]
-    same_matplotlib = drawn_by == matplotlib.__version__
+    same_matplotlib = drawn_by == matplotlib_version()
     for picture in pictures:
         entry = recorded.pop(picture.image, None)
         where = f"{out_dir}/{picture.image}"
@@ -185,11 +185,11 @@ def stale(out_dir: str, configs_dir: str) -> list[str]:
 
 
 def manifest_text(pictures: list[Picture]) -> str:
-    import matplotlib
+    from lrplot.render.figures import matplotlib_version
 
     doc = {
         "about": "written by `lrplot gallery`; tests/test_gallery.py checks it",
-        "matplotlib": matplotlib.__version__,
+        "matplotlib": matplotlib_version(),
         "pictures": [
             {"image": p.image, "config": p.config, "steps": p.steps,
              "config_sha256": p.config_sha256, "image_sha256": p.image_sha256,

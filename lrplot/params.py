@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lrplot.errors import LrplotError
+from lrplot.spec import show_value
 
 FLOAT = "float"
 INT = "int"
@@ -105,78 +106,94 @@ class Param:
 
     def coerce(self, value: Any, owner: str) -> Any:
         """Return *value* as this parameter's type, or raise LrplotError naming owner and param."""
-
-        def fail(why: str = "") -> LrplotError:
+        try:
+            if value is None or (isinstance(value, str)
+                                 and value.strip().lower() in ("none", "null")):
+                if self.nullable:
+                    return None
+                raise _Refused()
+            return _COERCERS[self.kind](self, value)
+        except _Refused as refused:
             # Quote text that is not a number, so 'abc' and '' stand out; numbers read as typed.
             if isinstance(value, str):
                 shown = value.strip() if _as_number(value) is not None else repr(value)
             else:
-                shown = _show(value)
-            detail = f" ({why})" if why else ""
-            return LrplotError(
-                f"{owner}: {self.name} must be {self.allowed()}, got {shown}{detail}"
-            )
+                shown = show_value(value)
+            detail = f" ({refused.why})" if refused.why else ""
+            raise LrplotError(f"{owner}: {self.name} must be {self.allowed()}, got "
+                              f"{shown}{detail}") from None
 
-        if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "null")):
-            if self.nullable:
-                return None
-            raise fail()
-        if self.kind == BOOL:
-            if isinstance(value, bool):
-                return value
-            if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
-                return value.strip().lower() in ("true", "yes")
-            if isinstance(value, int) and value in (0, 1):
-                return bool(value)
-            raise fail()
-        if self.kind == CHOICE:
-            if isinstance(value, str):
-                text = value.strip()
-                for choice in self.choices:
-                    if text.lower() == choice.lower():
-                        return choice
-            raise fail()
-        if self.kind in (INTS, FLOATS):
-            items = _as_list(value)
-            if items is None:
-                raise fail()
-            scalar = Param(self.name, INT if self.kind == INTS else FLOAT, low=self.low,
-                           high=self.high, low_open=self.low_open, high_open=self.high_open)
-            out = []
-            for item in items:
-                try:
-                    out.append(scalar.coerce(item, owner))
-                except LrplotError:
-                    raise fail(f"bad item {item!r}") from None
-            return tuple(out)
-        number = _as_number(value)
-        if number is None:
-            raise fail()
-        if not math.isfinite(number):
-            raise fail("must be finite")
-        if self.kind == INT:
-            if number != int(number):
-                raise fail("must be a whole number")
-            number = int(number)
-        else:
-            number = float(number)
-        if self.low is not None and (number < self.low or (self.low_open and number == self.low)):
-            raise fail()
-        if self.high is not None and (
-            number > self.high or (self.high_open and number == self.high)
-        ):
-            raise fail()
-        return number
+
+class _Refused(Exception):
+    """A value this parameter cannot take; :meth:`Param.coerce` words the error."""
+
+    def __init__(self, why: str = "") -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def _coerce_bool(param: Param, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
+        return value.strip().lower() in ("true", "yes")
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise _Refused()
+
+
+def _coerce_choice(param: Param, value: Any) -> str:
+    if isinstance(value, str):
+        for choice in param.choices:
+            if value.strip().lower() == choice.lower():
+                return choice
+    raise _Refused()
+
+
+def _coerce_list(param: Param, value: Any) -> tuple[Any, ...]:
+    items = _as_list(value)
+    if items is None:
+        raise _Refused()
+    scalar = Param(param.name, INT if param.kind == INTS else FLOAT, low=param.low,
+                   high=param.high, low_open=param.low_open, high_open=param.high_open)
+    out = []
+    for item in items:
+        try:
+            out.append(_coerce_number(scalar, item))
+        except _Refused:
+            raise _Refused(f"bad item {item!r}") from None
+    return tuple(out)
+
+
+def _coerce_number(param: Param, value: Any) -> int | float:
+    number = _as_number(value)
+    if number is None:
+        raise _Refused()
+    if not math.isfinite(number):
+        raise _Refused("must be finite")
+    if param.kind == INT:
+        if number != int(number):
+            raise _Refused("must be a whole number")
+        number = int(number)
+    else:
+        number = float(number)
+    if param.low is not None and (number < param.low
+                                  or (param.low_open and number == param.low)):
+        raise _Refused()
+    if param.high is not None and (number > param.high
+                                   or (param.high_open and number == param.high)):
+        raise _Refused()
+    return number
+
+
+_COERCERS: dict[str, Callable[[Param, Any], Any]] = {
+    BOOL: _coerce_bool, CHOICE: _coerce_choice, INTS: _coerce_list, FLOATS: _coerce_list,
+    INT: _coerce_number, FLOAT: _coerce_number,
+}
 
 
 def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_show(v) for v in value) + "]"
-    return str(value)
 
 
 def _as_number(value: Any) -> float | int | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from lrplot.core import MAX_STEPS
 from lrplot.errors import LrplotError
+from lrplot.limits import MAX_STEPS
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def parse_value(text: str) -> Any:
 def split_top(text: str, owner: str) -> list[str]:
     """Split on commas outside brackets; *owner* (``spec '...'``) names the text in errors."""
     parts: list[str] = []
-    depth, current = 0, []
+    depth, current = 0, list[str]()
     for char in text:
         if char == "[":
             depth += 1

@@ -74,6 +74,16 @@ def isolated(changes: np.ndarray) -> np.ndarray:
     return changes[alone]
 
 
+def _change_points(columns: Sequence[np.ndarray]) -> list[int]:
+    """The isolated steps where a stepwise column changes, column after column."""
+    points: list[int] = []
+    for values in columns:
+        changes = stepwise_changes(values)
+        if changes is not None:
+            points += isolated(changes).tolist()
+    return points
+
+
 def sample_steps(
     columns: Sequence[np.ndarray], events: Sequence[Sequence[Event]], n: int,
     rows: int = 16, limit: int = 40,
@@ -90,22 +100,14 @@ def sample_steps(
     add(n - 1, "end")
     for values in columns:
         add(int(np.argmax(values)), "peak")
-    for found in events:
-        for event in found:
-            if len(notes) >= limit:
-                break
-            step = int(np.ceil(event.step))
-            add(step - 1, "")
-            add(step, event.kind)
-    for values in columns:
-        changes = stepwise_changes(values)
-        if changes is None:
-            continue
-        for step in isolated(changes).tolist():
-            if len(notes) >= limit:
-                break
-            add(step - 1, "")
-            add(step, "change")
+    # Each event or change shows with the step before it, so the jump itself can be read.
+    marked = [(int(np.ceil(event.step)), event.kind) for found in events for event in found]
+    marked += [(step, "change") for step in _change_points(columns)]
+    for step, note in marked:
+        if len(notes) >= limit:
+            break
+        add(step - 1, "")
+        add(step, note)
     spare = max(rows - len(notes), 0)
     if spare:
         for step in np.linspace(0, n - 1, spare + 2).round().astype(int).tolist():

@@ -15,15 +15,14 @@ import numpy as np
 
 from lrplot.core import Schedule, natural_steps
 from lrplot.errors import LrplotError
+from lrplot.render.style import THEMES as FIGURE_THEMES
 from lrplot.run import check_steps
 
 DPI_RANGE = (20, 1200)
 SIZE_RANGE = (1.0, 50.0)
 MAX_PIXELS = 400_000_000  # figure width × height × dpi²: a 20 000 × 20 000 PNG
-THEMES = ("light", "dark")
+THEMES = tuple(FIGURE_THEMES)
 LAYOUTS = ("overlay", "grid", "both")
-# compare's default layout draws one panel per schedule up to this many, then only the overlay.
-MAX_AUTO_PANELS = 9
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ import pytest
 os.environ.setdefault("NO_COLOR", "1")
 os.environ.setdefault("COLUMNS", "140")
 os.environ.setdefault("TERM", "dumb")
+# Keras computes float64 schedules only on its torch backend (tests/test_parity_keras.py);
+# set before any test imports keras, so every test sees the same backend.
+os.environ.setdefault("KERAS_BACKEND", "torch")
 
 
 @dataclass

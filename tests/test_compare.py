@@ -82,7 +82,7 @@ def test_compare_terminal_table(cli):
 def test_compare_csv(cli, tmp_path):
     path = tmp_path / "cmp.csv"
     assert cli("compare", *SPECS, "--steps", "100", "--out", path).code == 0
-    rows = list(csv.reader(path.open()))
+    rows = list(csv.reader(path.read_text().splitlines()))
     assert rows[0] == ["step", *SPECS]
     assert len(rows) == 101
     expected = warmup_cosine(100)

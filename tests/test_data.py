@@ -212,7 +212,7 @@ def test_data_only_paths_never_import_matplotlib(args, tmp_path):
 
 
 def test_chunked_values_equal_one_whole_evaluation():
-    from lrplot.core import EVALUATION_CHUNK
+    from lrplot.limits import EVALUATION_CHUNK
 
     n = 2 * EVALUATION_CHUNK + 5
     schedule = catalogue.resolve("cosine", {"warmup": EVALUATION_CHUNK + 3},

@@ -13,7 +13,7 @@ from lrplot.registry import resolve
 def test_csv_epoch_column(cli, tmp_path):
     path = tmp_path / "lr.csv"
     assert cli("cosine", "--steps", "25", "--steps-per-epoch", "8", "--out", path).code == 0
-    rows = list(csv.reader(path.open()))
+    rows = list(csv.reader(path.read_text().splitlines()))
     assert rows[0] == ["step", "epoch", "lr"]
     assert [(int(r[0]), int(r[1])) for r in rows[1:]] == [(t, t // 8) for t in range(25)]
 
@@ -22,7 +22,7 @@ def test_epochs_sets_the_length(cli, tmp_path):
     path = tmp_path / "lr.csv"
     result = cli("plot", "cosine", "--epochs", "4", "--steps-per-epoch", "6", "--out", path)
     assert result.code == 0, result.err
-    rows = list(csv.reader(path.open()))[1:]
+    rows = list(csv.reader(path.read_text().splitlines()))[1:]
     assert len(rows) == 4 * 6 and rows[-1][1] == "3"
     # decay_steps defaults to the run length: the last lr is cos-decayed for 23 of 24 steps
     assert float(rows[-1][2]) == pytest.approx(resolve("cosine", {}, Context(steps=24))(23))
@@ -86,7 +86,7 @@ def test_compare_with_epochs(cli, tmp_path):
     result = cli("compare", "cosine", "constant:lr=0.05", "--epochs", "4",
                  "--steps-per-epoch", "25", "--out", path)
     assert result.code == 0, result.err
-    rows = list(csv.reader(path.open()))
+    rows = list(csv.reader(path.read_text().splitlines()))
     assert rows[0] == ["step", "epoch", "cosine", "constant:lr=0.05"]
     assert len(rows) == 1 + 100 and rows[-1][:2] == ["99", "3"]
 

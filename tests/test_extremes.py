@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from lrplot import registry as catalogue
-from lrplot.core import EVALUATION_CHUNK
 from lrplot.definition import Context
 from lrplot.errors import LrplotError
+from lrplot.limits import EVALUATION_CHUNK
 from lrplot.render.envelope import curve_points
 
 DEFINITIONS = catalogue.all_definitions()

@@ -87,7 +87,7 @@ def test_cli_csv_one_spec(cli, tmp_path):
     path = tmp_path / "sim.csv"
     result = cli("simulate", "constant:lr=0.2", "--steps", "6", "--out", path)
     assert result.code == 0, result.err
-    rows = list(csv.reader(path.open()))
+    rows = list(csv.reader(path.read_text().splitlines()))
     assert rows[0] == ["step", "lr", "w", "loss"]
     w = [float(r[2]) for r in rows[1:]]
     np.testing.assert_allclose(w[:4], [5, 2.6, 1.16, 0.296], rtol=1e-12)
@@ -98,7 +98,7 @@ def test_cli_csv_several_specs(cli, tmp_path):
     path = tmp_path / "sim.csv"
     specs = ["constant:lr=0.2", "constant:lr=1", "exponential:lr=0.1,decay_rate=0.99"]
     assert cli("simulate", *specs, "--steps", "40", "--out", path).code == 0
-    rows = list(csv.reader(path.open()))
+    rows = list(csv.reader(path.read_text().splitlines()))
     assert rows[0] == ["step"] + [f"{s} {c}" for s in specs for c in ("lr", "w", "loss")]
     assert len(rows) == 41
     assert [float(r[5]) for r in rows[1:5]] == [5, -7, 5, -7]
@@ -171,7 +171,7 @@ def test_cli_csv_epoch_column(cli, tmp_path):
     path = tmp_path / "sim.csv"
     assert cli("simulate", "constant:lr=0.2", "--epochs", "3", "--steps-per-epoch", "4",
                "--out", path).code == 0
-    rows = list(csv.reader(path.open()))
+    rows = list(csv.reader(path.read_text().splitlines()))
     assert rows[0] == ["step", "epoch", "lr", "w", "loss"]
     assert [(int(r[0]), int(r[1])) for r in rows[1:]] == [(t, t // 4) for t in range(12)]
     np.testing.assert_allclose([float(r[3]) for r in rows[1:5]], [5, 2.6, 1.16, 0.296])

@@ -73,7 +73,7 @@ def test_sweep_csv_and_png(cli, tmp_path):
     result = cli("compare", "cosine:warmup=10", "--vary", "min_lr=0,0.01,0.05", "--steps", "100",
                  "--out", data, "--out", png)
     assert result.code == 0, result.err
-    rows = list(csv.reader(data.open()))
+    rows = list(csv.reader(data.read_text().splitlines()))
     assert rows[0] == ["step", "min_lr=0", "min_lr=0.01", "min_lr=0.05"]
     # last step: min_lr + (lr − min_lr)·½(1 + cos(π·89/90)) for each floor
     shape = 0.5 * (1 + math.cos(math.pi * 89 / 90))
@@ -86,7 +86,7 @@ def test_two_parameter_sweep_csv(cli, tmp_path):
     data = tmp_path / "grid.csv"
     assert cli("compare", "cosine", "--vary", "min_lr=0,0.02", "--vary", "warmup=0,10",
                "--steps", "50", "--out", data).code == 0
-    header = next(csv.reader(data.open()))
+    header = next(csv.reader(data.read_text().splitlines()))
     assert header == ["step", "min_lr=0, warmup=0", "min_lr=0, warmup=10",
                       "min_lr=0.02, warmup=0", "min_lr=0.02, warmup=10"]
 

@@ -112,7 +112,7 @@ def piecewise_constant_decay(t, p):
 )
 def polynomial_decay(t, p):
     s = _steps(t)
-    ds = float(p["decay_steps"])
+    ds: np.ndarray | float = float(p["decay_steps"])
     if p["cycle"]:
         multiplier = np.where(s == 0, 1.0, np.ceil(s / p["decay_steps"]))
         ds = ds * multiplier
@@ -397,7 +397,8 @@ def _multistep_to_piecewise(p: Mapping[str, Any], refuse: LrplotError):
     if not milestones:
         raise refuse
     # torch-style milestones decay AT m; Keras switches after a boundary, so b = m − 1.
-    boundaries, values = [], [p["lr"]]
+    boundaries: list[int] = []
+    values = [p["lr"]]
     for count, milestone in enumerate(milestones, start=1):
         if boundaries and boundaries[-1] == milestone - 1:
             values[-1] = p["lr"] * p["gamma"] ** count

@@ -280,6 +280,7 @@ def cyclic_lr(t, p):
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
     height = (p["max_lr"] - p["base_lr"]) * scale
+    amplitude: np.ndarray | float
     if p["mode"] == "triangular2":
         amplitude = 1 / (2.0 ** (cycle - 1))
     elif p["mode"] == "exp_range":

@@ -38,9 +38,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from lrplot import registry
-from lrplot.core import MAX_STEPS, Schedule
+from lrplot.core import Schedule
 from lrplot.definition import Context
 from lrplot.errors import LrplotError, within
+from lrplot.limits import MAX_STEPS
 from lrplot.params import INT, Param
 from lrplot.run import Settings
 from lrplot.spec import show_value, spec_text

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lrplot.core import Event, Schedule
 from lrplot.render.envelope import curve_points
 from lrplot.render.style import (
     EVENT_LEGEND,
@@ -19,6 +18,8 @@ from lrplot.render.style import (
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from lrplot.core import Event, Schedule
 
 MAX_MARKED_EVENTS = 60
 
@@ -36,9 +37,8 @@ def draw_curve(ax, schedule: Schedule, n: int, color: Any, width_px: int,
 
 def draw_array(ax, values: np.ndarray, color: Any, width_px: int, label: str = "_",
                 linestyle: str = "-", linewidth: float = 1.5) -> None:
-    # Reuse the schedule envelope for plain arrays (NaN after a divergence leaves a gap).
-    as_schedule = Schedule("", lambda steps: values[steps])
-    x, y = curve_points(as_schedule, len(values), width_px)
+    # The schedules' envelope for plain arrays too (NaN after a divergence leaves a gap).
+    x, y = curve_points(lambda steps: values[steps], len(values), width_px)
     ax.plot(x, y, color=color, linewidth=linewidth, label=label, linestyle=linestyle)
 
 

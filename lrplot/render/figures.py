@@ -12,11 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import numpy as np
 
-from lrplot.core import Schedule
 from lrplot.render.artists import (
     draw_array,
     draw_curve,
@@ -44,6 +43,7 @@ from lrplot.render.layout import (
 from lrplot.render.style import (
     DEFAULT_SIZE,
     EVENT_LEGEND,
+    MAX_AUTO_PANELS,
     THEMES,
     FigureOptions,
     curve_styles,
@@ -52,12 +52,19 @@ from lrplot.render.style import (
     rc,
     step_formatter,
 )
-from lrplot.view import MAX_AUTO_PANELS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure, SubFigure
 
+    from lrplot.core import Schedule
     from lrplot.simulate import Run
+
+
+def matplotlib_version() -> str:
+    """The matplotlib that draws: PNG bytes are compared only between equal versions."""
+    import matplotlib
+
+    return str(matplotlib.__version__)
 
 
 def new_figure(options: FigureOptions, default_size: tuple[float, float]) -> Figure:
@@ -178,8 +185,8 @@ def build_compare_figure(schedules: Sequence[Schedule], n: int,
         top: Figure | SubFigure = fig
         bottom: Figure | SubFigure = fig
         if plan.overlay and plan.panels:
-            top, bottom = fig.subfigures(2, 1, height_ratios=[plan.overlay_height,
-                                                               plan.panels_height])
+            top, bottom = cast("Sequence[SubFigure]", fig.subfigures(
+                2, 1, height_ratios=[plan.overlay_height, plan.panels_height]))
         overlay = (_draw_overlay(top, fig, schedules, n, plan, legend, kinds, height, options)
                    if plan.overlay else None)
         panels = _draw_panels(bottom, fig, schedules, n, plan, height, options, overlay)

@@ -9,7 +9,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -147,7 +147,8 @@ def rc_size(key: str) -> float:
     import matplotlib
     from matplotlib.font_manager import FontProperties
 
-    return FontProperties(size=matplotlib.rcParams[key]).get_size_in_points()
+    rc_params: Any = matplotlib.rcParams  # typed for literal keys only
+    return FontProperties(size=rc_params[key]).get_size_in_points()
 
 
 def axes_width_pt(fig: Figure) -> float:

@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 
 DEFAULT_SIZE = (8.0, 4.5)
+# compare's default layout draws one panel per schedule up to this many, then only the overlay.
+MAX_AUTO_PANELS = 9
 # One line style per kind of event, each distinct from the others (the legend keys them).
-EVENT_STYLE = {
+EVENT_STYLE: dict[str, dict[str, Any]] = {
     "warmup end": {"linestyle": "--", "alpha": 0.55},
     "restart": {"linestyle": ":", "alpha": 0.7},
     "cycle": {"linestyle": (0, (10, 3)), "alpha": 0.45},
@@ -77,7 +79,7 @@ def palette(count: int, options: FigureOptions) -> list[Any]:
     return [cmap(v) for v in np.linspace(low, high, count)] if count > 1 else [cmap(low)]
 
 
-def rc(options: FigureOptions) -> dict[str, Any]:
+def rc(options: FigureOptions) -> dict[Any, Any]:
     """The matplotlib rc settings of *options*' theme."""
     return {**BASE_RC, **THEMES[options.theme]["rc"]}
 
