@@ -1,4 +1,4 @@
-"""lrplot's performance benchmarks: the goals in DESIGN.md "Performance", measured side by side.
+"""lrplot's performance benchmarks: the goals in README "Performance", measured side by side.
 
     pip install -e ".[bench]"             # the baselines: torch 2.13.0 and lrsched
     python benchmarks/run.py              # every benchmark, 5 whole-process runs each
@@ -43,7 +43,7 @@ GOAL_VS_TORCH = 15.0
 GOAL_PLOT_RATIO = 1.6
 GOAL_PLOT_MB = 600.0
 GOAL_VS_LRSCHED = 2.0
-# Not a DESIGN.md number: a family that looped in Python per step would be 50-500x the bare
+# Why 10x: a family that looped in Python per step would be 50-500x the bare
 # numpy expression, so 10x separates "vectorised" from "not" with room for masks and powers.
 GOAL_EVAL_RATIO = 10.0
 

@@ -15,7 +15,7 @@ from lrplot.dialects.torch import chained_scheduler, sequential_lr
 from lrplot.errors import LrplotError
 from lrplot.registry import all_definitions, get
 
-DESIGN_NAMES = {
+DOCUMENTED_NAMES = {
     "torch": ["StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
               "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
               "OneCycleLR", "ReduceLROnPlateau"],
@@ -31,7 +31,7 @@ DESIGN_NAMES = {
     "timm": ["CosineLRScheduler", "TanhLRScheduler", "StepLRScheduler",
              "MultiStepLRScheduler", "PolyLRScheduler", "WSDLRScheduler"],
 }
-ALL_NAMES = [f"{fw}.{name}" for fw, names in DESIGN_NAMES.items() for name in names]
+ALL_NAMES = [f"{fw}.{name}" for fw, names in DOCUMENTED_NAMES.items() for name in names]
 
 
 @pytest.mark.parametrize("name", ALL_NAMES)

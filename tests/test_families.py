@@ -1,9 +1,10 @@
 """Every canonical family against an independent, scalar expression of its formula.
 
-The expected values are written here from DESIGN.md's formulas with plain Python ``math``
-(no numpy, no lrplot code), and checked at boundaries and change points: step 0, the step
-before and at each change, the end and past the end. The stateful plateau family, and the
-families that have a PyTorch twin, are also checked against real torch.
+The expected values are written here from the formulas of README's Families table and
+``lrplot describe``, with plain Python ``math`` (no numpy, no lrplot code), and checked at
+boundaries and change points: step 0, the step before and at each change, the end and past
+the end. The stateful plateau family, and the families that have a PyTorch twin, are also
+checked against real torch.
 """
 
 from __future__ import annotations
@@ -380,10 +381,11 @@ def test_too_much_warmup_is_an_error():
 
 # ---- the contract's parameters and defaults ---------------------------------------------
 
-# DESIGN.md's table, transcribed: every family's own parameters and their defaults (None:
-# required or derived from the run). lrplot adds lr=0.1 as a default (README), plateau's
-# eps (torch's), and wsd's decay_steps default of 20% (describe says so).
-DESIGN = {
+# The families' contract (README, `lrplot describe`), transcribed: every family's own
+# parameters and their defaults (None: required or derived from the run). lrplot adds
+# lr=0.1 as a default (README), plateau's eps (torch's), and wsd's decay_steps default of
+# 20% (describe says so).
+CONTRACT = {
     "constant": {"lr": 0.1},
     "step": {"lr": 0.1, "step_size": None, "gamma": 0.1},
     "multistep": {"lr": 0.1, "milestones": None, "gamma": 0.1},
@@ -412,17 +414,17 @@ WARMUP_DEFAULTS = {"warmup": 0, "warmup_start": 0, "warmup_shape": "linear",
 
 
 def test_families_and_defaults_are_the_contracts():
-    """Exactly DESIGN.md's families, each with its parameters, defaults and the warmup
+    """Exactly the contract's families, each with its parameters, defaults and the warmup
     options; choices are the ones the contract names."""
     from lrplot.params import REQUIRED, Derived
     from lrplot.registry import all_definitions
 
     families = {d.name: d for d in all_definitions("family")}
-    assert list(families) == list(DESIGN)
+    assert list(families) == list(CONTRACT)
     for name, defn in families.items():
         given = {p.name: p.default for p in defn.params}
-        assert set(given) == set(DESIGN[name]) | set(WARMUP_DEFAULTS), name
-        for key, want in {**DESIGN[name], **WARMUP_DEFAULTS}.items():
+        assert set(given) == set(CONTRACT[name]) | set(WARMUP_DEFAULTS), name
+        for key, want in {**CONTRACT[name], **WARMUP_DEFAULTS}.items():
             got = given[key]
             if want is None:
                 assert got is REQUIRED or got is None or isinstance(got, Derived), (name, key)
