@@ -20,6 +20,7 @@ import numpy as np
 from lrplot.core import Event, Schedule
 from lrplot.errors import LrplotError, within
 from lrplot.params import INTS, Param
+from lrplot.spec import show_value
 
 if TYPE_CHECKING:  # definition imports this module for join()
     from lrplot.definition import Context
@@ -283,3 +284,22 @@ parts = [
 
 
 COMPOSITES = _composites()
+
+
+def composite_parts(table: Mapping[str, Any], where: str, name: str,
+                    allowed: tuple[str, ...], part: str) -> list[Any]:
+    """A composite table's ``parts`` list, once its keys are all in *allowed*.
+
+    *part* names what one part is (``schedule table``, ``torch scheduler``) in the error.
+    """
+    for key in table:
+        if key not in allowed:
+            raise LrplotError(f"{where}: {name}: unknown key {key!r}; allowed: "
+                              f"{', '.join(allowed)}")
+    parts = table.get("parts")
+    if not isinstance(parts, list) or not parts:
+        shown = show_value(parts) if "parts" in table else "none"
+        raise LrplotError(f"{where}: {name} needs parts: a list of at least one {part}, "
+                          f"got {shown}")
+    return parts
+

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from lrplot.anneal import onecycle_ends, onecycle_phases, phase_values
-from lrplot.compose import Composite, PartBuilder
+from lrplot.compose import Composite, PartBuilder, composite_parts
 from lrplot.core import Schedule
 from lrplot.definition import DEFAULT_LR, Context, Definition, EventList, collector
 from lrplot.dialects import as_float, optimizer_lr
@@ -437,20 +437,6 @@ def _part_values(index: int, name: str, raw: Mapping[str, Any], ctx: Context,
 Node = tuple[replay.Maker, "int | None", str]
 
 
-def _composite_parts(table: Mapping[str, Any], where: str, name: str,
-                     allowed: tuple[str, ...]) -> list[Any]:
-    for key in table:
-        if key not in allowed:
-            raise LrplotError(f"{where}: {name}: unknown key {key!r}; allowed: "
-                              f"{', '.join(allowed)}")
-    parts = table.get("parts")
-    if not isinstance(parts, list) or not parts:
-        shown = "a table" if isinstance(parts, Mapping) else parts
-        raise LrplotError(f"{where}: {name} needs parts: a list of at least one torch "
-                          f"scheduler, got {shown if 'parts' in table else 'none'}")
-    return parts
-
-
 def _node(table: Any, owner: str, where: str, ctx: Context, index: int = 0) -> Node:
     """One node of a torch composite tree; *owner* is the composite it is part *index* of."""
     if not isinstance(table, Mapping):
@@ -462,7 +448,8 @@ def _node(table: Any, owner: str, where: str, ctx: Context, index: int = 0) -> N
         raise LrplotError(f"{where}: {name}: lr belongs to the outermost composite (one "
                           "optimizer, one lr)")
     keys = ("name", "parts", "milestones") if name == "torch.SequentialLR" else ("name", "parts")
-    return _inner(table, name, _composite_parts(table, where, name, keys), where, ctx)
+    parts = composite_parts(table, where, name, keys, "torch scheduler")
+    return _inner(table, name, parts, where, ctx)
 
 
 def _inner(table: Mapping[str, Any], name: str, parts: list[Any], where: str,
@@ -531,7 +518,8 @@ def composite_schedule(table: Mapping[str, Any], where: str, ctx: Context,
     keys = tuple(key for key in table if key not in ("label", "metric"))
     allowed = ("name", "parts", "lr", "milestones") if name == "torch.SequentialLR" \
         else ("name", "parts", "lr")
-    parts = _composite_parts({k: table[k] for k in keys}, where, name, allowed)
+    parts = composite_parts({k: table[k] for k in keys}, where, name, allowed,
+                            "torch scheduler")
     make, length, text = _inner(table, name, parts, where, ctx)
     params: dict[str, Any] = {"lr": lr, "parts": text}
     if "milestones" in table:

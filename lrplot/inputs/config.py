@@ -38,6 +38,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from lrplot import registry
+from lrplot.compose import composite_parts
 from lrplot.core import Schedule
 from lrplot.definition import Context
 from lrplot.errors import LrplotError, within
@@ -146,15 +147,7 @@ def build_table(table: Any, where: str, ctx: Context, top: bool = False) -> Sche
             schedule = registry.resolve(name, params, ctx)
         return schedule.with_label(label or spec_text(schedule.name or name, params))
     allowed = (("name", "label", "metric") if top else ("name",)) + composite.key_names
-    for key in table:
-        if key not in allowed:
-            raise LrplotError(f"{where}: {name}: unknown key {key!r}; allowed: "
-                              f"{', '.join(allowed)}")
-    parts = table.get("parts")
-    if not isinstance(parts, list) or not parts:
-        shown = show_value(parts) if "parts" in table else "none"
-        raise LrplotError(f"{where}: {name} needs parts: a non-empty list of schedule "
-                          f"tables, got {shown}")
+    parts = composite_parts(table, where, name, allowed, "schedule table")
     return composite.build(table, parts, where, ctx, label, build_table)
 
 
