@@ -22,7 +22,7 @@ import numpy as np
 
 from lrplot.core import Schedule
 from lrplot.definition import Context, Definition, collector
-from lrplot.dialects import whole
+from lrplot.dialects import as_float, whole
 from lrplot.errors import LrplotError, within
 from lrplot.params import BOOL, FLOAT, FLOATS, INTS, Param
 
@@ -37,10 +37,6 @@ FLOAT32_NOTE = ("Keras computes in float32 by default; lrplot in float64 (Keras 
                 "floatx float64 matches to 1e-9).")
 
 
-def _steps(t: np.ndarray) -> np.ndarray:
-    return t.astype(np.float64)
-
-
 @dialect(
     "keras.ExponentialDecay",
     summary="Keras ExponentialDecay: initial_learning_rate·decay_rate^(step/decay_steps).",
@@ -52,7 +48,7 @@ def _steps(t: np.ndarray) -> np.ndarray:
                            "decay_rate=gamma is lrplot's step"},
 )
 def exponential_decay(t, p):
-    ratio = _steps(t) / p["decay_steps"]
+    ratio = as_float(t) / p["decay_steps"]
     if p["staircase"]:
         ratio = np.floor(ratio)
     return p["initial_learning_rate"] * np.power(p["decay_rate"], ratio)
@@ -111,7 +107,7 @@ def piecewise_constant_decay(t, p):
     equivalents={"lrplot": "polynomial (end_lr=end_learning_rate)"},
 )
 def polynomial_decay(t, p):
-    s = _steps(t)
+    s = as_float(t)
     ds: np.ndarray | float = float(p["decay_steps"])
     if p["cycle"]:
         multiplier = np.where(s == 0, 1.0, np.ceil(s / p["decay_steps"]))
@@ -135,7 +131,7 @@ def polynomial_decay(t, p):
     equivalents={"lrplot": "inverse_time"},
 )
 def inverse_time_decay(t, p):
-    ratio = _steps(t) / p["decay_steps"]
+    ratio = as_float(t) / p["decay_steps"]
     if p["staircase"]:
         ratio = np.floor(ratio)
     return p["initial_learning_rate"] / (1.0 + p["decay_rate"] * ratio)
@@ -172,7 +168,7 @@ def _cosine(s: np.ndarray, decay_steps: float, start: float, alpha: float) -> np
                            "warmup_start=initial_learning_rate)"},
 )
 def cosine_decay(t, p):
-    s = _steps(t)
+    s = as_float(t)
     init, ds, alpha = p["initial_learning_rate"], float(p["decay_steps"]), p["alpha"]
     if p["warmup_target"] is None:
         return _cosine(np.minimum(s, ds), ds, init, alpha)
@@ -214,7 +210,7 @@ def _restarts_length(p: Mapping[str, Any]) -> int:
     equivalents={"lrplot": "cosine_restarts (min_lr = alpha·lr)"},
 )
 def cosine_decay_restarts(t, p):
-    fraction = _steps(t) / p["first_decay_steps"]
+    fraction = as_float(t) / p["first_decay_steps"]
     t_mul = float(p["t_mul"])
     if t_mul == 1.0:
         restart = np.floor(fraction)

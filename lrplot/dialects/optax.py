@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 
 from lrplot.anneal import anneal
+from lrplot.compose import join
 from lrplot.definition import Definition, collector
+from lrplot.dialects import as_float
 from lrplot.errors import LrplotError
 from lrplot.params import BOOL, FLOAT, FLOATS, INT, Param
 
@@ -61,10 +63,6 @@ class BoundaryScales(Param):
             step = Param(self.name, INT).coerce(boundary, owner)
             merged[step] = Param(self.name, FLOAT).coerce(scale, owner)
         return tuple(merged.items())
-
-
-def _f(t: np.ndarray) -> np.ndarray:
-    return t.astype(np.float64)
 
 
 # ---- constant, linear, polynomial ---------------------------------------------------------
@@ -188,7 +186,7 @@ def exponential_decay(t, p):
 
 
 def _cosine(t: np.ndarray, init: float, steps: float, alpha: float, exponent: float):
-    count = np.minimum(_f(t), float(steps))
+    count = np.minimum(as_float(t), float(steps))
     decay = 0.5 * (1 + np.cos(math.pi * count / float(steps)))
     return init * ((1 - alpha) * decay ** exponent + alpha)
 
@@ -207,15 +205,6 @@ def _cosine(t: np.ndarray, init: float, steps: float, alpha: float, exponent: fl
 )
 def cosine_decay_schedule(t, p):
     return _cosine(t, p["init_value"], p["decay_steps"], p["alpha"], p["exponent"])
-
-
-def _join(t: np.ndarray, first: np.ndarray, boundary: int, second) -> np.ndarray:
-    """optax.join_schedules with one boundary: the second part sees t − boundary."""
-    later = t >= boundary
-    out = first.copy()
-    if later.any():
-        out[later] = second(t[later] - boundary)
-    return out
 
 
 def _check_warmup_cosine(values: dict[str, Any]) -> None:
@@ -250,9 +239,10 @@ def _check_warmup_cosine(values: dict[str, Any]) -> None:
 def warmup_cosine_decay_schedule(t, p):
     init, peak, warm = p["init_value"], p["peak_value"], p["warmup_steps"]
     alpha = 0.0 if peak == 0.0 else p["end_value"] / peak
-    first = _polynomial(t, init, peak, 1, warm, 0)
-    return _join(t, first, warm, lambda s: _cosine(s, peak, p["decay_steps"] - warm, alpha,
-                                                   p["exponent"]))
+    # optax.join_schedules: the cosine sees t − warmup_steps.
+    return join([lambda s: _polynomial(s, init, peak, 1, warm, 0),
+                 lambda s: _cosine(s, peak, p["decay_steps"] - warm, alpha, p["exponent"])],
+                [0, warm])(t)
 
 
 @dialect(
@@ -270,10 +260,11 @@ def warmup_cosine_decay_schedule(t, p):
 )
 def warmup_exponential_decay_schedule(t, p):
     warm = p["warmup_steps"]
-    first = _polynomial(t, p["init_value"], p["peak_value"], 1, warm, 0)
-    return _join(t, first, warm, lambda s: _exponential(
-        s, p["peak_value"], p["transition_steps"], p["decay_rate"], p["transition_begin"],
-        p["staircase"], p["end_value"]))
+    return join([lambda s: _polynomial(s, p["init_value"], p["peak_value"], 1, warm, 0),
+                 lambda s: _exponential(s, p["peak_value"], p["transition_steps"],
+                                        p["decay_rate"], p["transition_begin"],
+                                        p["staircase"], p["end_value"])],
+                [0, warm])(t)
 
 
 # ---- one-cycle and piecewise ------------------------------------------------------------
@@ -285,7 +276,7 @@ def _piecewise_interpolate(t: np.ndarray, kind: str, init: float,
     pairs = sorted(boundaries_and_scales.items())
     bounds = np.asarray([0] + [b for b, _ in pairs], dtype=np.int64)
     values = np.cumprod(np.asarray([init] + [s for _, s in pairs], dtype=np.float64))
-    tf = _f(t)
+    tf = as_float(t)
     out = np.zeros(tf.shape)
     for i in range(len(pairs)):
         size = max(int(bounds[i + 1] - bounds[i]), 1)
