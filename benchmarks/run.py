@@ -404,7 +404,7 @@ def markdown(report: Report, repeats: int) -> str:
 
 
 LIMITS = [
-    "- `--steps` is at most 100 000 000 (`lrplot.core.MAX_STEPS`). Figures cost the "
+    "- `--steps` is at most 100 000 000 (`lrplot.limits.MAX_STEPS`). Figures cost the "
     "same at any length up to it (the envelope is evaluated a million steps at a time, "
     "about 1 s of numpy per 100 M steps). Data outputs (CSV, JSON, the table) hold every "
     "value: 8 bytes per step per schedule, so 800 MB at the bound, and a CSV row costs "
