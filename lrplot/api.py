@@ -66,7 +66,7 @@ def view(schedules: Schedules, *, steps: int | None = None, title: str | None = 
     return View.of(loaded.schedules, shown.steps, title=shown.title, log=shown.log,
                    steps_per_epoch=shown.steps_per_epoch, look=Look(dpi, size, theme),
                    layout=layout, legend_title=legend_title, sequential=loaded.sequential,
-                   sweep_shape=loaded.sweep_shape)
+                   sweep_shape=loaded.sweep_shape, inputs=loaded.inputs)
 
 
 def save(schedules: Schedules, *paths: str, **options: Any) -> None:
@@ -76,8 +76,8 @@ def save(schedules: Schedules, *paths: str, **options: Any) -> None:
     """
     from lrplot.render.files import STDOUT, plan_outputs, write_all
 
-    targets = plan_outputs(list(paths))
     result = _result(schedules, options)
+    targets = plan_outputs(list(paths), inputs=result.inputs)
     write_all([(t.path, t.fmt.writer(result, t.path)) for t in targets if t.path != STDOUT])
     if any(t.path == STDOUT for t in targets):
         from lrplot.render.data import write_result_csv
@@ -119,7 +119,8 @@ def simulate(schedules: Schedules, *, objective: str = "quadratic", w0: float = 
     shown = view(schedules, steps=steps, title=title, log=log,
                  steps_per_epoch=steps_per_epoch, dpi=dpi, size=size, theme=theme)
     return sim.run_all(shown.schedules, shown.n, obj, w0, seed, title=shown.title,
-                       log=shown.log, steps_per_epoch=shown.steps_per_epoch, look=shown.look)
+                       log=shown.log, steps_per_epoch=shown.steps_per_epoch, look=shown.look,
+                       inputs=shown.inputs)
 
 
 def _result(schedules: Schedules, options: dict[str, Any]) -> Any:

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from lrplot import api, registry
+from lrplot import api, process, registry
 from lrplot.definition import Definition, default_text
 from lrplot.errors import LrplotError
 from lrplot.inputs import SpecSource
@@ -296,17 +296,27 @@ def gallery_command(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run lrplot; bad input of any kind exits 2 with one line on stderr."""
-    usage_error, click_exception, abort = _click_errors()
-
+    """Run lrplot: exit 0 done, 2 bad input (one line on stderr), 130 on Ctrl-C, 128 + N on
+    signal N (see :mod:`lrplot.process`)."""
     command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
-    previous = _raise_on_sigterm()
-    try:
-        result = command.main(args=args, prog_name="lrplot", standalone_mode=False)
-    except LrplotError as err:
+    process.prepare_streams()
+    process.prepare_environment()
+    with process.signals_raise():
+        try:
+            with process.guarded_stdout():
+                result = command.main(args=args, prog_name="lrplot", standalone_mode=False)
+        except BaseException as err:  # each kind is answered in _ending; bugs re-raise
+            return _ending(err, args)
+    return result if isinstance(result, int) else 0
+
+
+def _ending(err: BaseException, args: list[str]) -> int:
+    """The exit status and the one line for a command that did not finish."""
+    usage_error, click_exception, abort = _click_errors()
+    if isinstance(err, LrplotError):
         return _fail(err.message)
-    except usage_error as err:
+    if isinstance(err, usage_error):
         if type(err).__name__ == "NoArgsIsHelpError":
             # Bare `lrplot`: the help is already on stdout (rich prints it and leaves the
             # message empty; plain click puts it in the message).
@@ -316,35 +326,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "(e.g. lrplot cosine --warmup 5)")
         return _fail(_explain_usage(err.format_message(), args),
                      err.ctx.command_path if err.ctx else "lrplot")
-    except click_exception as err:
+    if isinstance(err, click_exception):
         return _fail(err.format_message())
-    except (KeyboardInterrupt, abort):
+    if isinstance(err, (KeyboardInterrupt, abort)) or (
+            isinstance(err, process.Terminated) and err.signum == signal.SIGINT):
         sys.stderr.write("lrplot: interrupted\n")
         return 130
-    except _Terminated:
-        sys.stderr.write("lrplot: terminated\n")
-        return 128 + signal.SIGTERM
-    except BrokenPipeError:  # e.g. `lrplot ... --out - | head`
-        sys.stderr.close()
-        return 0
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-    return result if isinstance(result, int) else 0
-
-
-class _Terminated(BaseException):
-    """SIGTERM, raised as an exception so that half-written temporary files are removed."""
-
-
-def _raise_on_sigterm() -> Any:
-    def handler(signum: int, frame: Any) -> None:
-        raise _Terminated
-
-    try:
-        return signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread: leave signals alone
-        return None
+    if isinstance(err, process.Terminated):
+        sys.stderr.write(f"lrplot: terminated ({err.name})\n")
+        return 128 + err.signum
+    if isinstance(err, process.StdoutFailed):
+        process.detach_stdout()
+        if err.reader_gone:  # `lrplot ... | head`: the reader has what it wanted
+            return 0
+        return _fail(f"cannot write to standard output ({err.error.strerror or err.error})")
+    raise err
 
 
 def _click_errors() -> tuple[Any, Any, Any]:

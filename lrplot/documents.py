@@ -15,14 +15,16 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from lrplot.errors import LrplotError
+from lrplot.errors import LrplotError, brief
+from lrplot.limits import LARGEST_INT
 
 DOCUMENT_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
 # A config is a few KB; this bounds what a mistaken path (a dataset, a checkpoint) costs.
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
-# TOML integers are 64-bit; JSON and YAML integers are not, and a huge one cannot become a float.
-LARGEST_INT = 2**63
 DEEPEST = 32
+# Values in one document, aliases expanded: a config has hundreds; a YAML "billion laughs"
+# (aliases of aliases) would otherwise expand to 10⁹ and hang the check.
+MOST_VALUES = 100_000
 
 
 def read_bytes(path: str, what: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
@@ -62,13 +64,18 @@ def read_document(path: str) -> Any:
             document = _parse_json(text, path)
         else:
             document = _parse_yaml(text, path)
-        check_plain(document, "", 0)
+        check_plain(document, "", 0, _Budget())
     except RecursionError:
         raise LrplotError(f"{path}: is nested too deeply") from None
     except LrplotError as err:
         if err.message.startswith(f"{path}:"):
             raise
         raise LrplotError(f"{path}: {err.message}") from None
+    except ValueError:
+        # The parsers' own errors are handled in _parse_*; what is left is Python refusing to
+        # turn an integer of thousands of digits into a number (sys.get_int_max_str_digits).
+        raise LrplotError(f"{path}: a number has too many digits (at most "
+                          f"{sys.get_int_max_str_digits()})") from None
     return document
 
 
@@ -107,19 +114,36 @@ def _parse_yaml(text: str, path: str) -> Any:
         raise LrplotError(f"{path}: invalid YAML{where}: {problem}") from None
 
 
-def check_plain(value: Any, where: str, depth: int) -> None:
+class _Budget:
+    """How many more values a document may hold (see MOST_VALUES)."""
+
+    def __init__(self) -> None:
+        self.left = MOST_VALUES
+
+    def spend(self, where: str) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise LrplotError(f"{where or 'the file'}: more than {MOST_VALUES} values (YAML "
+                              "aliases count each time they are used); is this a config?")
+
+
+def check_plain(value: Any, where: str, depth: int, budget: _Budget | None = None) -> None:
     """Reject what no parameter can hold and what would break number handling later."""
     if depth > DEEPEST:
         raise LrplotError(f"{where or 'the file'}: is nested too deeply")
+    budget = budget or _Budget()
+    budget.spend(where)
     if isinstance(value, bool):
         return
     if isinstance(value, int) and abs(value) >= LARGEST_INT:
-        raise LrplotError(f"{where}: the number {value} is too large")
+        raise LrplotError(f"{where}: the number {brief(str(value))} is too large (at most "
+                          "2⁶³)")
     if isinstance(value, Mapping):
         for key, item in value.items():
             if not isinstance(key, str):
-                raise LrplotError(f"{where or 'top level'}: key {key!r} must be a string")
-            check_plain(item, f"{where}.{key}" if where else key, depth + 1)
+                raise LrplotError(f"{where or 'top level'}: key {brief(repr(key))} must be a "
+                                  "string")
+            check_plain(item, f"{where}.{key}" if where else key, depth + 1, budget)
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            check_plain(item, f"{where}[{index}]", depth + 1)
+            check_plain(item, f"{where}[{index}]", depth + 1, budget)

@@ -35,3 +35,11 @@ def within(where: str) -> Iterator[None]:
         if err.message.startswith(f"{where}:") or not where:
             raise
         raise LrplotError(f"{where}: {err.message}") from None
+
+
+def brief(text: str, limit: int = 60) -> str:
+    """*text* short enough for a one-line error: a 5000-digit number is not worth printing."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit // 2]}… ({len(text)} characters)"
+

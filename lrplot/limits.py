@@ -19,6 +19,8 @@ MAX_STEPS = 100_000_000
 # Steps evaluated at once by values(): a family's temporaries then take a few tens of MB,
 # not several copies of the whole run.
 EVALUATION_CHUNK = 1 << 20
+# No parameter needs an integer past 64 bits, and a larger one cannot become a float64.
+LARGEST_INT = 2**63
 
 
 def check_finite(label: str, values: np.ndarray, first_step: int = 0) -> None:

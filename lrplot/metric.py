@@ -14,8 +14,11 @@ import os
 
 import numpy as np
 
+from lrplot.documents import read_bytes
 from lrplot.errors import LrplotError
 
+# A metric log has one line per step or epoch: a billion bytes is ~50 M steps of CSV.
+MAX_METRIC_BYTES = 1 << 30
 COUNTER_COLUMNS = {"step", "steps", "epoch", "epochs", "iteration", "iter", "global_step", "t"}
 
 
@@ -30,16 +33,12 @@ def split_metric_arg(arg: str) -> tuple[str, str | None]:
 def load_metric(arg: str) -> tuple[np.ndarray, str]:
     """The metric series named by *arg* and a label for it (the column name)."""
     path, column = split_metric_arg(arg)
+    raw = read_bytes(path, "metric file", MAX_METRIC_BYTES)
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except FileNotFoundError:
-        raise LrplotError(f"metric file {path}: no such file") from None
-    except IsADirectoryError:
-        raise LrplotError(f"metric file {path}: is a directory, not a file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise LrplotError(f"metric file {path}: cannot read it ({err})") from None
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise LrplotError(f"metric file {path}: is not UTF-8 text (byte {err.start})") from None
+    rows = _rows(path, text)
     if not rows:
         raise LrplotError(f"metric file {path}: is empty; expected numbers, one per line, "
                           "or a CSV with a header")
@@ -70,6 +69,17 @@ def load_metric(arg: str) -> tuple[np.ndarray, str]:
     if not values:
         raise LrplotError(f"metric file {path}: has a header but no values")
     return np.asarray(values, dtype=np.float64), label
+
+
+def _rows(path: str, text: str) -> list[list[str]]:
+    """The non-blank CSV rows of *text*, or one line on what is wrong with them."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        return [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as err:
+        # Also what csv says of a field past csv.field_size_limit() (131 072 characters).
+        raise LrplotError(f"metric file {path}: line {reader.line_num}: not CSV ({err})") \
+            from None
 
 
 def _pick_column(path: str, header: list[str], column: str | None) -> int:

@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lrplot.errors import LrplotError
+from lrplot.errors import LrplotError, brief
+from lrplot.limits import LARGEST_INT
 from lrplot.spec import show_value
 
 FLOAT = "float"
@@ -121,7 +122,7 @@ class Param:
                 shown = show_value(value)
             detail = f" ({refused.why})" if refused.why else ""
             raise LrplotError(f"{owner}: {self.name} must be {self.allowed()}, got "
-                              f"{shown}{detail}") from None
+                              f"{brief(shown)}{detail}") from None
 
 
 class _Refused(Exception):
@@ -169,6 +170,8 @@ def _coerce_number(param: Param, value: Any) -> int | float:
     number = _as_number(value)
     if number is None:
         raise _Refused()
+    if isinstance(number, int) and abs(number) >= LARGEST_INT:
+        raise _Refused("too large")
     if not math.isfinite(number):
         raise _Refused("must be finite")
     if param.kind == INT:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from lrplot.errors import LrplotError
+from lrplot.errors import LrplotError, brief
 from lrplot.limits import MAX_STEPS
 
 
@@ -37,9 +37,9 @@ class Settings:
     def refuse_invalid(self) -> None:
         """Refuse values no run can have (a file may still supply the steps per epoch)."""
         check_steps(self.steps)
-        if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
-            raise LrplotError(f"--steps-per-epoch must be an integer ≥ 1, got "
-                              f"{self.steps_per_epoch}")
+        if self.steps_per_epoch is not None and not 1 <= self.steps_per_epoch <= MAX_STEPS:
+            raise LrplotError(f"--steps-per-epoch must be an integer in [1, {MAX_STEPS}], got "
+                              f"{brief(str(self.steps_per_epoch))}")
         if self.epochs is None:
             return
         if self.steps is not None:

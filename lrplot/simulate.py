@@ -166,6 +166,7 @@ class Simulation:
     log: bool = False
     steps_per_epoch: int | None = None
     look: Look = field(default_factory=Look)
+    inputs: tuple[str, ...] = ()
     kind = "simulation"
 
 
@@ -175,6 +176,8 @@ def run_all(schedules: Sequence[Schedule], n: int, obj: Objective, w0: float = 5
     if not np.isfinite(w0) or abs(w0) > 1e6:
         raise LrplotError(f"--w0 must be a finite number in [-1e6, 1e6], got {w0}")
     check_steps(n)
+    if not 0 <= seed < 2**63:
+        raise LrplotError(f"--seed must be an integer in [0, 2⁶³), got {seed}")
     runs = [simulate(s.label, s.checked_values(n), obj, w0, seed) for s in schedules]
     title = options.pop("title", None) or f"gradient descent on {obj.name}, w0 = {w0:g}"
     return Simulation(runs, obj, w0, seed, title=title, **options)  # type: ignore[arg-type]

@@ -11,17 +11,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from lrplot.errors import LrplotError
+from lrplot.errors import LrplotError, brief
+
+# No parameter takes more than a flat list; a little room is left for a clear type error.
+DEEPEST_LIST = 4
 
 
-def parse_value(text: str) -> Any:
+def parse_value(text: str, depth: int = 0) -> Any:
     """A spec value as Python: int, float, bool, None, list or (bare) string."""
     raw = text.strip()
     if raw.startswith("["):
+        if depth >= DEEPEST_LIST:
+            raise LrplotError(f"list value {brief(raw)!r} nests lists more than "
+                              f"{DEEPEST_LIST} deep; parameters take flat lists like [30,60]")
         if not raw.endswith("]"):
-            raise LrplotError(f"list value {raw!r} has no closing ']'")
+            raise LrplotError(f"list value {brief(raw)!r} has no closing ']'")
         inner = raw[1:-1].strip()
-        return [parse_value(part) for part in split_top(inner, f"spec {raw!r}")] if inner else []
+        owner = f"spec value {brief(repr(raw))}"
+        return [parse_value(part, depth + 1) for part in split_top(inner, owner)] if inner else []
     low = raw.lower()
     if low in ("true", "false"):
         return low == "true"
@@ -66,23 +73,24 @@ def split_spec(spec: str) -> tuple[str, dict[str, Any]]:
     name = name.strip()
     if not name or any(c.isspace() or c in "=,[]" for c in name):
         raise LrplotError(
-            f"spec {spec!r} must start with a schedule name, as in NAME[:key=value,...]"
+            f"spec {brief(repr(spec))} must start with a schedule name, as in NAME[:key=value,...]"
         )
     params: dict[str, Any] = {}
+    owner = f"spec {brief(repr(spec))}"
     if rest.strip():
-        for item in split_top(rest, f"spec {spec!r}"):
+        for item in split_top(rest, owner):
             if not item.strip():
-                raise LrplotError(f"spec {spec!r} has an empty parameter (two commas in a row?)")
+                raise LrplotError(f"{owner} has an empty parameter (two commas in a row?)")
             key, eq, value = item.partition("=")
             key = key.strip().replace("-", "_")
             if not eq:
-                raise LrplotError(f"spec {spec!r}: parameter {key!r} has no value; write key=value")
+                raise LrplotError(f"{owner}: parameter {key!r} has no value; write key=value")
             if not key.isidentifier():
-                raise LrplotError(f"spec {spec!r}: {key!r} is not a parameter name")
+                raise LrplotError(f"{owner}: {key!r} is not a parameter name")
             if key in params:
-                raise LrplotError(f"spec {spec!r}: {key} is given twice")
+                raise LrplotError(f"{owner}: {key} is given twice")
             if not value.strip():
-                raise LrplotError(f"spec {spec!r}: {key} has an empty value")
+                raise LrplotError(f"{owner}: {key} has an empty value")
             params[key] = parse_value(value)
     return name, params
 

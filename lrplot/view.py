@@ -82,6 +82,7 @@ class View:
     legend_title: str | None = None
     sequential: bool = False
     sweep_shape: tuple[int, ...] = ()
+    inputs: tuple[str, ...] = ()  # the files the schedules came from: never an --out
     kind = "schedules"
 
     def __post_init__(self) -> None:

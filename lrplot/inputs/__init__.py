@@ -28,6 +28,7 @@ class Source(Protocol):
     """One input, read: its settings now, its schedules once the run is known."""
 
     settings: Settings
+    paths: tuple[str, ...]  # the files it reads: never to be overwritten by --out
 
     def build(self, ctx: Context) -> list[Schedule]: ...
 
@@ -74,6 +75,7 @@ class Loaded:
     settings: Settings = field(default_factory=Settings)
     sweep_shape: tuple[int, ...] = ()
     sequential: bool = False
+    inputs: tuple[str, ...] = ()  # every file read (configs, metric logs): never an output
 
     def __iter__(self) -> Iterator[Schedule]:
         return iter(self.schedules)
@@ -115,6 +117,7 @@ class SpecSource:
     params: dict[str, Any]
     label: str
     settings: Settings = field(default_factory=Settings)
+    paths: tuple[str, ...] = ()
 
     def build(self, ctx: Context) -> list[Schedule]:
         if self.name.lower() in CONFIG_ONLY:
@@ -151,11 +154,13 @@ def load(sources: Sequence[str | Source], settings: Settings | None = None, *,
     given = settings or Settings()
     given.refuse_invalid()  # the user's own values are refused before any file is read
     ctx = Context()
+    files: list[str] = []
     if metric is not None:
-        from lrplot.metric import load_metric
+        from lrplot.metric import load_metric, split_metric_arg
 
         values, label = load_metric(metric)
         ctx = replace(ctx, metric=values, metric_label=label)
+        files.append(split_metric_arg(metric)[0])
     read = [_vary(sources, vary)] if vary else [read_source(text) for text in sources]
     merged = given
     for source in read:
@@ -165,8 +170,9 @@ def load(sources: Sequence[str | Source], settings: Settings | None = None, *,
     schedules = [schedule for source in read for schedule in source.build(ctx)]
     shown = replace(merged, steps=run.steps if run.steps is not None else merged.steps,
                     epochs=None)
+    files += [path for source in read for path in source.paths]
     return Loaded(schedules, shown, sweep.sweep_shape(list(vary)) if vary else (),
-                  sequential=len(vary) == 1)
+                  sequential=len(vary) == 1, inputs=tuple(files))
 
 
 @dataclass
@@ -174,6 +180,7 @@ class _SweepSource:
     spec: str
     vary: list[str]
     settings: Settings = field(default_factory=Settings)
+    paths: tuple[str, ...] = ()
 
     def build(self, ctx: Context) -> list[Schedule]:
         return [registry.resolve(v.name, v.params, ctx, label=v.label)

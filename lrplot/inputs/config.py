@@ -50,7 +50,7 @@ from lrplot.spec import show_value, spec_text
 TOP_KEYS = ("title", "steps", "steps_per_epoch", "log", "metric", "schedule")
 TABLE_KEYS = ("name", "label", "metric")  # every other key of a plain table is a parameter
 STEPS = Param("steps", INT, None, low=1, high=MAX_STEPS)
-STEPS_PER_EPOCH = Param("steps_per_epoch", INT, None, low=1)
+STEPS_PER_EPOCH = Param("steps_per_epoch", INT, None, low=1, high=MAX_STEPS)
 
 
 def claims(path: str, document: Any) -> bool:
@@ -65,6 +65,18 @@ class ConfigSource:
     document: Mapping[str, Any]
     tables: list[Any]
     settings: Settings
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """This file and the metric logs it names (whether or not --metric overrides them)."""
+        from lrplot.metric import split_metric_arg
+
+        folder = os.path.dirname(self.path)
+        named = [self.document.get("metric")] + [table.get("metric") for table in self.tables
+                                                 if isinstance(table, Mapping)]
+        logs = [split_metric_arg(os.path.join(folder, m.strip()))[0]
+                for m in named if isinstance(m, str) and m.strip()]
+        return (self.path, *logs)
 
     def build(self, ctx: Context) -> list[Schedule]:
         base = ctx if ctx.steps is not None else replace(ctx, steps=self.settings.steps)

@@ -23,6 +23,10 @@ class KerasSource:
     document: Any
     settings: Settings = field(default_factory=Settings)
 
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (self.path,)
+
     def build(self, ctx: Context) -> list[Schedule]:
         return [load_serialized(self.document, self.path, ctx)]
 

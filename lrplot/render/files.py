@@ -1,17 +1,20 @@
 """Where files go: checking ``--out`` targets up front and writing files atomically.
 
 Every output is checked before anything is computed (known extension, existing writable
-directory), then written to a temporary file beside its target and renamed into place only
-when every output of the command has been written. A failed or interrupted command leaves
-existing files untouched and no partial file behind.
+directory, a regular file or a new name, not one of the command's inputs), then written to a
+temporary file beside its target and renamed into place only when every output of the
+command has been written. A failed or interrupted command leaves existing files untouched
+and no partial file behind. An ``--out`` that is a symlink keeps the link: its target is
+replaced, as ``cp`` and editors do.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -31,8 +34,9 @@ class Target:
         return self.fmt.figure
 
 
-def plan_outputs(outs: list[str]) -> list[Target]:
-    """Check every ``--out`` value and say what format each one gets."""
+def plan_outputs(outs: list[str], inputs: Sequence[str] = ()) -> list[Target]:
+    """Check every ``--out`` value and say what format each one gets; *inputs* are the files
+    the command reads, which no output may replace."""
     targets: list[Target] = []
     seen: set[str] = set()
     for out in outs:
@@ -41,6 +45,7 @@ def plan_outputs(outs: list[str]) -> list[Target]:
         else:
             target = Target(out, format_of(out))
             _check_writable(out)
+            _refuse_inputs(out, inputs)
         key = out if out == STDOUT else os.path.realpath(out)
         if key in seen:
             raise LrplotError(f"--out {out}: given twice")
@@ -49,16 +54,35 @@ def plan_outputs(outs: list[str]) -> list[Target]:
     return targets
 
 
+def destination(path: str) -> str:
+    """The file an output *path* replaces: a symlink's target, else *path* itself."""
+    return os.path.realpath(path) if os.path.islink(path) else path
+
+
 def _check_writable(path: str) -> None:
-    if os.path.isdir(path):
+    real = destination(path)
+    if os.path.isdir(real):
         raise LrplotError(f"--out {path}: is a directory; give a file name")
-    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.exists(real) and not stat.S_ISREG(os.stat(real).st_mode):
+        raise LrplotError(f"--out {path}: is not a regular file (a device, FIFO or socket); "
+                          "give a file name")
+    folder = os.path.dirname(os.path.abspath(real))
     if not os.path.isdir(folder):
         raise LrplotError(f"--out {path}: directory {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise LrplotError(f"--out {path}: directory {folder} is not writable")
-    if os.path.exists(path) and not os.access(path, os.W_OK):
+    if os.path.exists(real) and not os.access(real, os.W_OK):
         raise LrplotError(f"--out {path}: file exists and is not writable")
+
+
+def _refuse_inputs(path: str, inputs: Sequence[str]) -> None:
+    if not os.path.exists(path):
+        return
+    for source in inputs:
+        with contextlib.suppress(OSError):
+            if os.path.samefile(path, source):
+                raise LrplotError(f"--out {path}: is an input of this command ({source}); "
+                                  "lrplot never overwrites its inputs: give another name")
 
 
 Writer = Callable[[BinaryIO], None]
@@ -70,10 +94,11 @@ def write_all(jobs: list[tuple[str, Writer]]) -> None:
     path = ""
     try:
         for path, write in jobs:
-            folder = os.path.dirname(os.path.abspath(path))
-            fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part",
-                                       dir=folder)
-            done.append((tmp, path))
+            real = destination(path)
+            # Short temporary names: a 250-character output name must still leave room.
+            fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)[:32]}.",
+                                       suffix=".part", dir=os.path.dirname(os.path.abspath(real)))
+            done.append((tmp, real))
             with os.fdopen(fd, "wb") as handle:
                 write(handle)
             os.chmod(tmp, 0o666 & ~_umask())
