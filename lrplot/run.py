@@ -38,7 +38,7 @@ class Settings:
         """Refuse values no run can have (a file may still supply the steps per epoch)."""
         check_steps(self.steps)
         if self.steps_per_epoch is not None and not 1 <= self.steps_per_epoch <= MAX_STEPS:
-            raise LrplotError(f"--steps-per-epoch must be an integer in [1, {MAX_STEPS}], got "
+            raise LrplotError(f"--steps-per-epoch must be an integer ≥ 1 and ≤ {MAX_STEPS}, got "
                               f"{brief(str(self.steps_per_epoch))}")
         if self.epochs is None:
             return
