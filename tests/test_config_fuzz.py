@@ -31,7 +31,7 @@ TOP_KEYS = ["title", "steps", "steps_per_epoch", "metric", "schedule", "stpes"]
 texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=6)  # TOML has no surrogates
 junk = st.one_of(
     st.integers(-5, 2000),
-    st.sampled_from([0, 1, 10, 2**62, 2**70, -(2**70)]),
+    st.sampled_from([0, 1, 10, 2**62, 2**70, -(2**70), 10**400]),
     st.floats(allow_nan=True, allow_infinity=True, width=64),
     st.booleans(),
     st.sampled_from([*NAMES, "linear", "cosine", "1-sqrt", "m.csv", "m.csv:loss", "[1,2]"]),
@@ -184,3 +184,49 @@ def test_random_config_through_the_cli(cli, tmp_path, doc):
         assert len(result.err.splitlines()) == 1 and not out.exists()
     else:
         assert out.exists()
+
+
+@SETTINGS
+@given(doc=documents, anchors=st.booleans())
+def test_random_yaml_loads_or_raises_lrplot_error(tmp_path, doc, anchors):
+    import yaml
+
+    # Hypothesis shares subtrees between draws now and then; without Dumper.ignore_aliases
+    # those become YAML anchors and aliases, which the reader must bound too.
+    dumper = yaml.SafeDumper if anchors else _NoAliases
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(yaml.dump(doc, Dumper=dumper, allow_unicode=True), encoding="utf-8")
+    check_loads_or_lrplot_error(path)
+
+
+def _no_aliases_dumper():
+    import yaml
+
+    class NoAliases(yaml.SafeDumper):
+        def ignore_aliases(self, data):
+            return True
+
+    return NoAliases
+
+
+_NoAliases = _no_aliases_dumper()
+
+KERAS_CLASSES = ["ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
+                 "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts", "Nope", ""]
+KERAS_KEYS = ["initial_learning_rate", "decay_steps", "decay_rate", "staircase", "boundaries",
+              "values", "end_learning_rate", "power", "cycle", "alpha", "warmup_target",
+              "warmup_steps", "first_decay_steps", "t_mul", "m_mul", "name", "nope"]
+keras_documents = st.fixed_dictionaries(
+    {"class_name": mostly(st.sampled_from(KERAS_CLASSES))},
+    optional={"module": mostly(st.just("keras.optimizers.schedules")),
+              "registered_name": mostly(st.none()),
+              "config": mostly(st.dictionaries(st.sampled_from(KERAS_KEYS),
+                                               st.one_of(plausible, values), max_size=6))})
+
+
+@SETTINGS
+@given(doc=keras_documents)
+def test_random_keras_json_loads_or_raises_lrplot_error(tmp_path, doc):
+    path = tmp_path / "fuzz.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    check_loads_or_lrplot_error(path)
