@@ -97,6 +97,18 @@ def test_random_spec_text(spec, fmt, previous):
     event(f"exit {code}")
 
 
+# Brackets, digits and separators only: deep lists, huge numbers, unbalanced nesting.
+HOSTILE_VALUE = st.text(alphabet="[[[]]],,=9999e-.", min_size=1, max_size=300)
+
+
+@FUZZ
+@given(name=st.sampled_from(["multistep", "piecewise", "step", "cosine"]),
+       key=st.sampled_from(["milestones", "boundaries", "values", "step_size", "lr"]),
+       value=HOSTILE_VALUE | st.integers(0, 400).map(lambda digits: "9" * digits))
+def test_hostile_spec_values(name, key, value):
+    check_outcome(["plot", "--steps", str(STEPS)], argv_after_out=("--", f"{name}:{key}={value}"))
+
+
 def _mangle(name: str) -> st.SearchStrategy[str]:
     return st.sampled_from([name, name.upper(), name.replace("_", "-"), name[:-1], name + "x",
                             " " + name + " ", name.replace(".", ":")])
