@@ -27,6 +27,7 @@ DIALECT_MODULES = {
     "optax": "lrplot.dialects.optax",
     "hf": "lrplot.dialects.hf",
     "timm": "lrplot.dialects.timm",
+    "deepspeed": "lrplot.dialects.deepspeed",
 }
 
 _DEFINITIONS: dict[str, Definition] = {}
