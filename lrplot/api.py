@@ -24,7 +24,7 @@ from lrplot import inputs
 from lrplot.core import Schedule
 from lrplot.errors import LrplotError
 from lrplot.inputs import Loaded
-from lrplot.run import Settings
+from lrplot.run import Hints, Settings
 from lrplot.view import Look, View
 
 if TYPE_CHECKING:
@@ -37,15 +37,21 @@ Schedules = Any  # Loaded | View | Schedule | str | a sequence of Schedules or o
 
 def load(*sources: str | inputs.Source, steps: int | None = None, epochs: int | None = None,
          steps_per_epoch: int | None = None, title: str | None = None, log: bool = False,
-         metric: str | None = None, vary: Sequence[str] = ()) -> Loaded:
-    """Spec strings and files (configs, Keras JSON) as schedules, for the run described.
+         metric: str | None = None, vary: Sequence[str] = (), source_format: str | None = None,
+         dataset_size: int | None = None, world_size: int = 1) -> Loaded:
+    """Spec strings and files (configs, Keras JSON, training configs) as schedules, for the
+    run described.
 
     The keywords are the CLI's options; a config's own ``steps``, ``steps_per_epoch``,
-    ``title`` and ``log`` fill in what they leave unsaid.
+    ``title`` and ``log`` fill in what they leave unsaid. *dataset_size* and *world_size*
+    tell a training config that counts epochs how many updates one has; *source_format*
+    (``--from``) forces how files are read.
     """
     settings = Settings(steps=steps, epochs=epochs, steps_per_epoch=steps_per_epoch,
                         title=title, log=log)
-    return inputs.load(list(sources), settings, metric=metric, vary=vary)
+    hints = Hints(dataset_size=dataset_size, world_size=world_size,
+                  source_format=source_format)
+    return inputs.load(list(sources), settings, metric=metric, vary=vary, hints=hints)
 
 
 def view(schedules: Schedules, *, steps: int | None = None, title: str | None = None,

@@ -13,16 +13,15 @@ import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from enum import Enum
 from typing import Annotated, Any, Literal
 
 import typer
 
 from lrplot import api, process, registry
+from lrplot.cli_options import (
 from lrplot.definition import Definition, default_text
 from lrplot.errors import LrplotError
 from lrplot.inputs import SpecSource
-from lrplot.limits import MAX_STEPS
 from lrplot.params import BOOL, CHOICE, FLOAT, INT, Param
 from lrplot.render.style import MAX_AUTO_PANELS
 from lrplot.render.text import escape
@@ -43,51 +42,23 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-# ---- options shared by every plotting command ------------------------------------------
-
-class Theme(str, Enum):
-    light = "light"
-    dark = "dark"
-
-
-class Layout(str, Enum):
-    overlay = "overlay"
-    grid = "grid"
-    both = "both"
-
-
-StepsOpt = Annotated[int | None, typer.Option(
-    "--steps", "-n", help=escape("Evaluate steps 0..N-1 [default: the schedule's natural "
-    f"length, else 100; at most {MAX_STEPS:_}]"), metavar="N", show_default=False)]
-OutOpt = Annotated[list[str] | None, typer.Option(
-    "--out", "-o", help="Write to PATH; format from the extension: .png .svg .pdf .csv "
-    ".json (repeatable; - is CSV on stdout). Without it, print a table.", metavar="PATH",
-    show_default=False)]
-LogOpt = Annotated[bool, typer.Option("--log", help="Log-scale lr axis.")]
-TitleOpt = Annotated[str | None, typer.Option("--title", help="Plot/table title.",
-                                                 show_default=False)]
-EpochOpt = Annotated[int | None, typer.Option(
-    "--steps-per-epoch", help="Add an epoch column (CSV, table) and an epoch axis (plots).",
-    metavar="K", show_default=False)]
-MetricOpt = Annotated[str | None, typer.Option(
-    "--metric", help=escape("Metric series for plateau schedules: a CSV with a header (pick "
-    "FILE:COLUMN) or one number per line; metric[t] is observed after step t."),
-    metavar="FILE[:COLUMN]", show_default=False)]
-
-EpochsOpt = Annotated[int | None, typer.Option(
-    "--epochs", help="Run E epochs instead of giving --steps (needs --steps-per-epoch; "
-    "steps = E·K).", metavar="E", show_default=False)]
-DpiOpt = Annotated[int, typer.Option("--dpi", help="PNG resolution in dots per inch.",
-                                     metavar="DPI")]
-SizeOpt = Annotated[str | None, typer.Option(
-    "--size", help=escape("Figure size in inches, WIDTHxHEIGHT (e.g. 8x4.5) "
-                          "[default: per figure]"),
-    metavar="WxH", show_default=False)]
-ThemeOpt = Annotated[Theme, typer.Option("--theme", help="Figure colours.",
-                                         case_sensitive=False)]
-
-COMMON = ("steps", "out", "log", "title", "steps_per_epoch", "metric", "epochs", "dpi", "size",
-          "theme")
+    COMMON,
+    DatasetOpt,
+    DpiOpt,
+    EpochOpt,
+    EpochsOpt,
+    FromOpt,
+    Layout,
+    LogOpt,
+    MetricOpt,
+    OutOpt,
+    SizeOpt,
+    StepsOpt,
+    Theme,
+    ThemeOpt,
+    TitleOpt,
+    WorldOpt,
+)
 
 
 def _look(dpi: int, size: str | None, theme: Theme | str) -> dict[str, Any]:
@@ -111,11 +82,13 @@ def plot_command(
     steps: StepsOpt = None, out: OutOpt = None, log: LogOpt = False, title: TitleOpt = None,
     steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
     dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
+    source_format: FromOpt = None, dataset_size: DatasetOpt = None, world_size: WorldOpt = 1,
 ) -> None:
     """Plot or export any schedules, overlaid in one figure."""
     look = _look(dpi, size, theme)
     loaded = api.load(*specs, steps=steps, epochs=epochs, steps_per_epoch=steps_per_epoch,
-                      title=title, log=log, metric=metric)
+                      title=title, log=log, metric=metric, source_format=source_format,
+                      dataset_size=dataset_size, world_size=world_size)
     api.output(loaded, out, **look)
 
 
@@ -146,10 +119,13 @@ def compare_command(
     steps: StepsOpt = None, out: OutOpt = None, log: LogOpt = False, title: TitleOpt = None,
     steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
     dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
+    source_format: FromOpt = None, dataset_size: DatasetOpt = None, world_size: WorldOpt = 1,
 ) -> None:
     look = _look(dpi, size, theme)
     loaded = api.load(*specs, steps=steps, epochs=epochs, steps_per_epoch=steps_per_epoch,
-                      title=title, log=log, metric=metric, vary=vary or ())
+                      title=title, log=log, metric=metric, vary=vary or (),
+                      source_format=source_format, dataset_size=dataset_size,
+                      world_size=world_size)
     if len(loaded.schedules) < 2:
         raise LrplotError("compare needs at least two schedules (or one spec with --vary "
                           "KEY=V1,V2,...); for one schedule use `lrplot plot`")
@@ -180,10 +156,12 @@ def simulate_command(
     steps: StepsOpt = None, out: OutOpt = None, log: LogOpt = False, title: TitleOpt = None,
     steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
     dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
+    source_format: FromOpt = None, dataset_size: DatasetOpt = None, world_size: WorldOpt = 1,
 ) -> None:
     look = _look(dpi, size, theme)
     loaded = api.load(*specs, steps=steps, epochs=epochs, steps_per_epoch=steps_per_epoch,
-                      title=title, log=log, metric=metric)
+                      title=title, log=log, metric=metric, source_format=source_format,
+                      dataset_size=dataset_size, world_size=world_size)
     api.output(api.simulate(loaded, objective=objective, w0=w0, seed=seed, **look), out)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from lrplot.errors import LrplotError, brief
-from lrplot.limits import MAX_STEPS
+from lrplot.limits import LARGEST_INT, MAX_STEPS
 
 
 @dataclass(frozen=True)
@@ -62,3 +62,26 @@ class Settings:
 def check_steps(steps: int | None, option: str = "--steps") -> None:
     if steps is not None and not 1 <= steps <= MAX_STEPS:
         raise LrplotError(f"{option} must be an integer in [1, {MAX_STEPS}], got {steps}")
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What a training config cannot know about its run, given on the command line.
+
+    ``dataset_size`` (examples) and ``world_size`` (processes) let a framework's own rule
+    derive the optimizer steps per epoch; ``source_format`` (``--from``) forces how a file is
+    read instead of detecting it.
+    """
+
+    dataset_size: int | None = None
+    world_size: int = 1
+    source_format: str | None = None
+    steps_per_epoch: int | None = None  # the user's --steps-per-epoch: updates per epoch
+
+    def __post_init__(self) -> None:
+        if self.dataset_size is not None and not 1 <= self.dataset_size <= LARGEST_INT:
+            raise LrplotError(f"--dataset-size must be an integer ≥ 1, got "
+                              f"{brief(str(self.dataset_size))}")
+        if not 1 <= self.world_size <= 1_000_000:
+            raise LrplotError(f"--world-size must be an integer in [1, 1000000], got "
+                              f"{brief(str(self.world_size))}")

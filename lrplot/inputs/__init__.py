@@ -20,7 +20,7 @@ from lrplot.core import Schedule
 from lrplot.definition import Context
 from lrplot.documents import DOCUMENT_SUFFIXES, read_document
 from lrplot.errors import LrplotError
-from lrplot.run import Settings
+from lrplot.run import Hints, Settings
 from lrplot.spec import split_spec
 
 
@@ -44,8 +44,8 @@ class InputFormat:
     def claims(self, path: str, document: Any) -> bool:
         return bool(self._module().claims(path, document))
 
-    def read(self, path: str, document: Any) -> Source:
-        source: Source = self._module().read(path, document)
+    def read(self, path: str, document: Any, hints: Hints) -> Source:
+        source: Source = self._module().read(path, document, hints)
         return source
 
     def _module(self) -> Any:
@@ -56,6 +56,8 @@ class InputFormat:
 # it claims any document the more specific formats do not.
 FORMATS: tuple[InputFormat, ...] = (
     InputFormat("keras", "lrplot.inputs.keras_json", (".json",)),
+    InputFormat("deepspeed", "lrplot.inputs.deepspeed_json", (".json",)),
+    InputFormat("hf", "lrplot.inputs.hf_args", (".json", ".yaml", ".yml")),
     InputFormat("config", "lrplot.inputs.config"),
 )
 FILE_SUFFIXES = tuple(sorted({s for f in FORMATS for s in f.suffixes}))
@@ -127,24 +129,41 @@ class SpecSource:
         return [registry.resolve(self.name, self.params, ctx, label=self.label)]
 
 
-def read_source(text: str | Source) -> Source:
-    """A spec string or a file, read (a file's document is parsed here, once)."""
+def read_source(text: str | Source, hints: Hints | None = None) -> Source:
+    """A spec string or a file, read (a file's document is parsed here, once).
+
+    A file's format is the first in :data:`FORMATS` that claims it (by suffix and keys), or
+    the one ``hints.source_format`` (``--from``) names.
+    """
     if not isinstance(text, str):
         return text
     if not is_file_source(text):
         name, params = split_spec(text)  # a malformed spec is refused before anything runs
         return SpecSource(name, params, text.strip())
+    hints = hints or Hints()
     path = text.strip()
     document = read_document(path)
+    if hints.source_format is not None:
+        return format_named(hints.source_format).read(path, document, hints)
     lower = path.lower()
     for fmt in FORMATS:
         if lower.endswith(fmt.suffixes) and fmt.claims(path, document):
-            return fmt.read(path, document)
+            return fmt.read(path, document, hints)
     raise LrplotError(f"{path}: not a file lrplot can read")  # config claims every document
 
 
+def format_named(name: str) -> InputFormat:
+    """The input format ``--from NAME`` means, or an error listing them."""
+    for fmt in FORMATS:
+        if fmt.name == name.strip().lower():
+            return fmt
+    raise LrplotError(f"--from {name}: unknown format; allowed: "
+                      f"{', '.join(f.name for f in FORMATS)}")
+
+
 def load(sources: Sequence[str | Source], settings: Settings | None = None, *,
-         metric: str | None = None, vary: Sequence[str] = ()) -> Loaded:
+         metric: str | None = None, vary: Sequence[str] = (),
+         hints: Hints | None = None) -> Loaded:
     """Every source as schedules, resolved for the run *settings* describe.
 
     *settings* are what the user typed; each source's own settings fill what they leave
@@ -161,7 +180,10 @@ def load(sources: Sequence[str | Source], settings: Settings | None = None, *,
         values, label = load_metric(metric)
         ctx = replace(ctx, metric=values, metric_label=label)
         files.append(split_metric_arg(metric)[0])
-    read = [_vary(sources, vary)] if vary else [read_source(text) for text in sources]
+    hints = replace(hints or Hints(), steps_per_epoch=given.steps_per_epoch)
+    if hints.source_format is not None:
+        format_named(hints.source_format)  # refused before any file is read
+    read = [_vary(sources, vary)] if vary else [read_source(text, hints) for text in sources]
     merged = given
     for source in read:
         merged = merged.merged(source.settings)

@@ -44,7 +44,7 @@ from lrplot.definition import Context
 from lrplot.errors import LrplotError, within
 from lrplot.limits import MAX_STEPS
 from lrplot.params import INT, Param
-from lrplot.run import Settings
+from lrplot.run import Hints, Settings
 from lrplot.spec import show_value, spec_text
 
 TOP_KEYS = ("title", "steps", "steps_per_epoch", "log", "metric", "schedule")
@@ -94,7 +94,7 @@ class ConfigSource:
         return schedules
 
 
-def read(path: str, document: Any) -> ConfigSource:
+def read(path: str, document: Any, hints: Hints) -> ConfigSource:
     with within(path):
         tables, settings = _top_level(document)
     return ConfigSource(path, document, tables, settings)

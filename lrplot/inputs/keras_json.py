@@ -10,7 +10,7 @@ from typing import Any
 from lrplot.core import Schedule
 from lrplot.definition import Context
 from lrplot.dialects.keras import load_serialized
-from lrplot.run import Settings
+from lrplot.run import Hints, Settings
 
 
 def claims(path: str, document: Any) -> bool:
@@ -31,5 +31,5 @@ class KerasSource:
         return [load_serialized(self.document, self.path, ctx)]
 
 
-def read(path: str, document: Any) -> KerasSource:
+def read(path: str, document: Any, hints: Hints) -> KerasSource:
     return KerasSource(path, document)
