@@ -19,6 +19,23 @@ import typer
 
 from lrplot import api, process, registry
 from lrplot.cli_options import (
+    COMMON,
+    DatasetOpt,
+    DpiOpt,
+    EpochOpt,
+    EpochsOpt,
+    FromOpt,
+    Layout,
+    LogOpt,
+    MetricOpt,
+    OutOpt,
+    SizeOpt,
+    StepsOpt,
+    Theme,
+    ThemeOpt,
+    TitleOpt,
+    WorldOpt,
+)
 from lrplot.definition import Definition, default_text
 from lrplot.errors import LrplotError
 from lrplot.inputs import SpecSource
@@ -42,23 +59,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-    COMMON,
-    DatasetOpt,
-    DpiOpt,
-    EpochOpt,
-    EpochsOpt,
-    FromOpt,
-    Layout,
-    LogOpt,
-    MetricOpt,
-    OutOpt,
-    SizeOpt,
-    StepsOpt,
-    Theme,
-    ThemeOpt,
-    TitleOpt,
-    WorldOpt,
-)
 
 
 def _look(dpi: int, size: str | None, theme: Theme | str) -> dict[str, Any]:
