@@ -112,7 +112,7 @@ def draw_metric(ax, schedule: Schedule, n: int, options: FigureOptions) -> None:
     metric = np.asarray(schedule.metric)[:n]
     ax.plot(np.arange(len(metric)), metric, color=muted, linewidth=1.0, alpha=0.8,
             label=f"_{schedule.metric_label}")
-    ax.set_ylabel(schedule.metric_label, color=muted)
+    ax.set_ylabel(schedule.metric_label, color=muted, parse_math=False)  # a column name
     ax.tick_params(axis="y", colors=muted)
     ax.grid(False)
     ax.spines["right"].set_visible(True)

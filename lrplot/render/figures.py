@@ -5,6 +5,10 @@ Three figures: :func:`build_figure` (schedules overlaid in one axes), :func:`bui
 :func:`build_simulation_figure` (lr, w and loss of gradient-descent runs). Each returns the
 matplotlib Figure, so tests and notebooks can inspect it; :func:`write` draws a result into a
 file. SVG output is byte-for-byte reproducible (fixed hash salt, no date).
+
+Titles, legend entries and panel titles are drawn as typed: ``$5 and $6`` is never read as
+matplotlib mathtext, so a label cannot turn italic or fail to draw (``$\frac{$``). There is
+no option to opt in; a Python caller can ``set_parse_math(True)`` on a Text of the Figure.
 """
 
 from __future__ import annotations
@@ -114,7 +118,7 @@ def build_figure(schedules: Sequence[Schedule], n: int, options: FigureOptions) 
             epoch_axis(ax, options.steps_per_epoch)
         title = options.title or (schedules[0].label if len(schedules) == 1 else
                                   f"{len(schedules)} learning-rate schedules")
-        ax.set_title(title_fitting(fig, title), loc="left")
+        ax.set_title(title_fitting(fig, title), loc="left", parse_math=False)
         handles, labels = ax.get_legend_handles_labels() if len(schedules) > 1 else ([], [])
         handles, labels = with_events(handles, labels, kinds, options)
         if handles:
@@ -195,7 +199,7 @@ def build_compare_figure(schedules: Sequence[Schedule], n: int,
                 epoch_axis(ax, options.steps_per_epoch)
         if plan.panels:
             fig.suptitle(fit_text(plan.title, plan.width * 72 - 20, 12, 2), x=0.01, ha="left",
-                         fontsize=12)
+                         fontsize=12, parse_math=False)
     return fig
 
 
@@ -215,7 +219,7 @@ def _draw_overlay(top: Any, fig: Figure, schedules: Sequence[Schedule], n: int,
     if plan.panels:
         overlay.set_title("all schedules", loc="left", fontsize=10)
     else:
-        overlay.set_title(title_fitting(fig, plan.title), loc="left")
+        overlay.set_title(title_fitting(fig, plan.title), loc="left", parse_math=False)
     handles, labels = with_events(overlay.get_legend_handles_labels()[0],
                                   legend.labels[:plan.count], kinds, options)
     # In a figure of fixed size a tall legend can leave the overlay no room; with panels it
@@ -247,7 +251,7 @@ def _draw_panels(bottom: Any, fig: Figure, schedules: Sequence[Schedule], n: int
         draw_curve(ax, schedule, n, color, pixel_width(fig) // ncols, linestyle=style)
         kinds |= mark_events(ax, schedule, schedule.events(n), color)
         ax.set_title(fit_text(schedule.label, panel_w * 72, 9, PANEL_TITLE_LINES),
-                     loc="left", fontsize=9, color=color)
+                     loc="left", fontsize=9, color=color, parse_math=False)
         lr_axes(ax, n, options, labels=False)
         _label_panel(ax, col, last_row=index >= plan.count - ncols)
         panels.append(ax)
@@ -301,7 +305,8 @@ def build_simulation_figure(runs: Sequence[Run], options: FigureOptions) -> Figu
         loss_ax.xaxis.set_major_formatter(step_formatter())
         if options.steps_per_epoch:
             epoch_axis(lr_ax, options.steps_per_epoch)
-        lr_ax.set_title(title_fitting(fig, options.title or "gradient descent"), loc="left")
+        lr_ax.set_title(title_fitting(fig, options.title or "gradient descent"), loc="left",
+                        parse_math=False)
         handles, labels = lr_ax.get_legend_handles_labels()
         proxy_w = matplotlib.lines.Line2D([], [], color=muted, linestyle=(0, (4, 3)))
         handles, labels = [*handles, proxy_w], [*labels, "optimum w = −1"]

@@ -63,8 +63,12 @@ def legend_layout(labels: Sequence[str], width_in: float, *, right: bool,
 
 def add_legend(container, handles: list, layout: LegendLayout,
                 title: str | None = None) -> None:
-    container.legend(handles, layout.labels, ncols=layout.ncols, frameon=False, title=title,
-                     loc="outside right upper" if layout.right else "outside lower center")
+    legend = container.legend(handles, layout.labels, ncols=layout.ncols, frameon=False,
+                              title=title,
+                              loc="outside right upper" if layout.right else "outside lower center")
+    # Labels are drawn as typed, as text_width measures them: never as mathtext.
+    for text in [*legend.get_texts(), legend.get_title()]:
+        text.set_parse_math(False)
 
 
 def figure_legend(fig: Figure, handles: list, labels: list, options: FigureOptions, *,
