@@ -107,8 +107,10 @@ def build_figure(schedules: Sequence[Schedule], n: int, options: FigureOptions) 
         widths = overlay_widths(len(schedules))
         metric_axis = None
         kinds: set[str] = set()
+        lines = []
         for schedule, color, style, width in zip(schedules, colors, styles, widths):
-            draw_curve(ax, schedule, n, color, width_px, linewidth=width, linestyle=style)
+            lines.append(draw_curve(ax, schedule, n, color, width_px, linewidth=width,
+                                    linestyle=style))
             kinds |= mark_events(ax, schedule, schedule.events(n), color)
             if schedule.metric is not None:
                 metric_axis = metric_axis or ax.twinx()
@@ -119,7 +121,9 @@ def build_figure(schedules: Sequence[Schedule], n: int, options: FigureOptions) 
         title = options.title or (schedules[0].label if len(schedules) == 1 else
                                   f"{len(schedules)} learning-rate schedules")
         ax.set_title(title_fitting(fig, title), loc="left", parse_math=False)
-        handles, labels = ax.get_legend_handles_labels() if len(schedules) > 1 else ([], [])
+        # The curves themselves: get_legend_handles_labels would drop a label "_like_this".
+        handles, labels = ((lines, [s.label for s in schedules]) if len(schedules) > 1
+                           else ([], []))
         handles, labels = with_events(handles, labels, kinds, options)
         if handles:
             figure_legend(fig, handles, labels, options, right=False)
@@ -209,10 +213,11 @@ def _draw_overlay(top: Any, fig: Figure, schedules: Sequence[Schedule], n: int,
     """The overlay axes of a compare figure, with its legend; returns the axes."""
     colors, styles = curve_styles(plan.count, options)
     overlay = top.add_subplot()
+    lines = []
     for schedule, color, style, line_width in zip(schedules, colors, styles,
                                                   overlay_widths(plan.count)):
-        draw_curve(overlay, schedule, n, color, pixel_width(fig), linewidth=line_width,
-                   linestyle=style)
+        lines.append(draw_curve(overlay, schedule, n, color, pixel_width(fig),
+                                linewidth=line_width, linestyle=style))
         if plan.mark_overlay:
             mark_events(overlay, schedule, schedule.events(n), color)
     lr_axes(overlay, n, options)
@@ -220,8 +225,8 @@ def _draw_overlay(top: Any, fig: Figure, schedules: Sequence[Schedule], n: int,
         overlay.set_title("all schedules", loc="left", fontsize=10)
     else:
         overlay.set_title(title_fitting(fig, plan.title), loc="left", parse_math=False)
-    handles, labels = with_events(overlay.get_legend_handles_labels()[0],
-                                  legend.labels[:plan.count], kinds, options)
+    # One handle per curve, whatever its label (see build_figure).
+    handles, labels = with_events(lines, legend.labels[:plan.count], kinds, options)
     # In a figure of fixed size a tall legend can leave the overlay no room; with panels it
     # can go, since their titles name each colour.
     room = height * (1 - plan.panels_share()) - 1.6
@@ -288,7 +293,7 @@ def build_simulation_figure(runs: Sequence[Run], options: FigureOptions) -> Figu
         fig = new_figure(options, (9.0, 7.5))
         lr_ax, w_ax, loss_ax = fig.subplots(3, 1, sharex=True,
                                             gridspec_kw={"height_ratios": [1, 1.2, 1.4]})
-        _draw_runs(fig, (lr_ax, w_ax, loss_ax), runs, options)
+        lines = _draw_runs(fig, (lr_ax, w_ax, loss_ax), runs, options)
         muted = THEMES[options.theme]["muted"]
         w_ax.axhline(-1.0, color=muted, linewidth=0.9, linestyle=(0, (4, 3)),
                      label="_optimum")
@@ -307,7 +312,7 @@ def build_simulation_figure(runs: Sequence[Run], options: FigureOptions) -> Figu
             epoch_axis(lr_ax, options.steps_per_epoch)
         lr_ax.set_title(title_fitting(fig, options.title or "gradient descent"), loc="left",
                         parse_math=False)
-        handles, labels = lr_ax.get_legend_handles_labels()
+        handles, labels = lines, [run.label for run in runs]  # see build_figure
         proxy_w = matplotlib.lines.Line2D([], [], color=muted, linestyle=(0, (4, 3)))
         handles, labels = [*handles, proxy_w], [*labels, "optimum w = −1"]
         if any(r.diverged_at is not None for r in runs):
@@ -319,14 +324,17 @@ def build_simulation_figure(runs: Sequence[Run], options: FigureOptions) -> Figu
 
 
 def _draw_runs(fig: Figure, axes: tuple[Any, Any, Any], runs: Sequence[Run],
-               options: FigureOptions) -> None:
-    """Each run's lr, w (one line style per dimension) and loss, a cross where it diverged."""
+               options: FigureOptions) -> list[Any]:
+    """Each run's lr, w (one line style per dimension) and loss, a cross where it diverged;
+    returns the lr lines (the legend's handles)."""
     lr_ax, w_ax, loss_ax = axes
     width_px = pixel_width(fig)
     styles = ["-", "--", ":"]
+    lines = []
     for run, color, line_width in zip(runs, palette(len(runs), options),
                                       overlay_widths(len(runs))):
-        draw_array(lr_ax, run.lr, color, width_px, label=run.label, linewidth=line_width)
+        lines.append(draw_array(lr_ax, run.lr, color, width_px, label=run.label,
+                                linewidth=line_width))
         for d in range(run.w.shape[1]):
             draw_array(w_ax, run.w[:, d], color, width_px, linestyle=styles[d % 3],
                        linewidth=line_width)
@@ -335,6 +343,7 @@ def _draw_runs(fig: Figure, axes: tuple[Any, Any, Any], runs: Sequence[Run],
             last = run.diverged_at - 1
             loss_ax.plot([last], [run.loss[last]], marker="x", color=color, markersize=8,
                          linestyle="none", label="_diverged")
+    return lines
 
 
 # ---- the library's entry points: a result (View or Simulation) as a figure ----------------
