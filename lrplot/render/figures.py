@@ -51,9 +51,9 @@ from lrplot.render.style import (
     THEMES,
     FigureOptions,
     curve_styles,
+    drawing,
     overlay_widths,
     palette,
-    rc,
     step_formatter,
 )
 
@@ -79,11 +79,9 @@ def new_figure(options: FigureOptions, default_size: tuple[float, float]) -> Fig
 
 def save(fig: Figure, handle: BinaryIO, fmt: str, options: FigureOptions) -> None:
     """*fig* into *handle* as *fmt*, without the dates and versions that make files differ."""
-    import matplotlib
-
     metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None},
                 "png": {"Software": None}}[fmt]
-    with matplotlib.rc_context(rc(options)):
+    with drawing(options):
         fig.savefig(handle, format=fmt, metadata=metadata)
 
 
@@ -97,9 +95,7 @@ def title_fitting(fig: Figure, title: str) -> str:
 
 def build_figure(schedules: Sequence[Schedule], n: int, options: FigureOptions) -> Figure:
     """All *schedules* overlaid in one axes, events marked, legend below the axes."""
-    import matplotlib
-
-    with matplotlib.rc_context(rc(options)):
+    with drawing(options):
         fig = new_figure(options, DEFAULT_SIZE)
         ax = fig.add_subplot()
         width_px = pixel_width(fig)
@@ -175,10 +171,8 @@ def build_compare_figure(schedules: Sequence[Schedule], n: int,
     the panels (the overlay stays readable) and keyed under them; an overlay on its own
     marks them itself for up to four schedules.
     """
-    import matplotlib
-
     plan = ComparePlan.of(len(schedules), n, options)
-    with matplotlib.rc_context(rc(options)):
+    with drawing(options):
         # The overlay's legend is laid out first: below the overlay it may need room, which
         # a figure of default size gets on top of the overlay's own height.
         kinds = (set().union(*(event_kinds(s.events(n)) for s in schedules))
@@ -289,7 +283,7 @@ def build_simulation_figure(runs: Sequence[Run], options: FigureOptions) -> Figu
     """lr, w and loss (log scale) against step for every run; w panel marks the optimum."""
     import matplotlib
 
-    with matplotlib.rc_context(rc(options)):
+    with drawing(options):
         fig = new_figure(options, (9.0, 7.5))
         lr_ax, w_ax, loss_ax = fig.subplots(3, 1, sharex=True,
                                             gridspec_kw={"height_ratios": [1, 1.2, 1.4]})
