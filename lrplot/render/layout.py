@@ -148,27 +148,32 @@ def _pieces(text: str, width: float, size: float) -> Iterator[str]:
 def split_wide(token: str, width: float, size: float) -> Iterator[str]:
     """A token wider than *width* cut into pieces that fit (no separator to break at), each
     the longest prefix that fits (at least one character)."""
-    while len(token) > 1 and text_width(token, size) > width:
+    if text_width(token, size) <= width:
+        yield token
+        return
+    while len(token) > 1:
         cut = longest_fitting(token, width, size)
+        if cut == len(token):  # the rest fits
+            break
         yield token[:cut]
         token = token[cut:]
     yield token
 
 
 def longest_fitting(token: str, width: float, size: float) -> int:
-    """How many leading characters of *token*, which is wider than *width*, fit it (≥ 1).
+    """How many leading characters of *token* fit *width*: at least 1, all if all fit.
 
     A prefix is never narrower than a shorter one, so the count is found by doubling it
-    until it no longer fits, then bisecting: about 2·log2(count) measures of prefixes at most
-    twice that long, where trying every length from the end was quadratic in the length.
+    until it no longer fits, then bisecting: about 2·log2(count) measures of prefixes at
+    most twice that long. (Trying every length from the end was quadratic in the length.)
     """
     def fits(count: int) -> bool:
         return text_width(token[:count], size) <= width
 
     low, high = 0, 1  # token[:low] fits; token[:high] is the next to try
-    while high < len(token) and fits(high):
+    while high <= len(token) and fits(high):
         low, high = high, 2 * high
-    high = min(high, len(token))  # token[:high] does not fit (the whole token does not)
+    high = min(high, len(token) + 1)  # token[:high] does not fit, or is past the end
     while high - low > 1:
         middle = (low + high) // 2
         if fits(middle):
