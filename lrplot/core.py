@@ -17,6 +17,7 @@ import numpy as np
 
 from lrplot.errors import LrplotError
 from lrplot.limits import DEFAULT_STEPS, EVALUATION_CHUNK, MAX_STEPS, check_finite
+from lrplot.text import plain_text
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ class Schedule:
     params: Mapping[str, Any] = field(default_factory=dict)
     metric: np.ndarray | None = None
     metric_label: str = "metric"
+
+    def __post_init__(self) -> None:
+        # Every label passes here, whatever made the schedule: one place to make it writable.
+        object.__setattr__(self, "label", plain_text(self.label))
+        object.__setattr__(self, "metric_label", plain_text(self.metric_label))
 
     def __call__(self, steps: Any) -> np.ndarray:
         arr = np.asarray(steps, dtype=np.int64)

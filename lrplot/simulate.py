@@ -19,6 +19,7 @@ import numpy as np
 
 from lrplot.core import Schedule
 from lrplot.errors import LrplotError
+from lrplot.text import plain_text
 from lrplot.view import Look
 
 OPTIMUM = -1.0
@@ -168,6 +169,9 @@ class Simulation:
     look: Look = field(default_factory=Look)
     inputs: tuple[str, ...] = ()
     kind = "simulation"
+
+    def __post_init__(self) -> None:
+        self.title = self.title and plain_text(self.title)  # as a View's (see lrplot.text)
 
 
 def run_all(schedules: Sequence[Schedule], n: int, obj: Objective, w0: float = 5.0,

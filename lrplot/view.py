@@ -17,6 +17,7 @@ from lrplot.core import Schedule, natural_steps
 from lrplot.errors import LrplotError
 from lrplot.render.style import THEMES as FIGURE_THEMES
 from lrplot.run import check_steps
+from lrplot.text import plain_text
 
 DPI_RANGE = (20, 1200)
 SIZE_RANGE = (1.0, 50.0)
@@ -86,6 +87,9 @@ class View:
     kind = "schedules"
 
     def __post_init__(self) -> None:
+        # Titles from the command line, files and callers alike (labels: Schedule).
+        self.title = self.title and plain_text(self.title)
+        self.legend_title = self.legend_title and plain_text(self.legend_title)
         check_steps(self.n, "the number of steps")
         if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
             raise LrplotError(f"--steps-per-epoch must be an integer ≥ 1, got "

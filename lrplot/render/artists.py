@@ -30,16 +30,18 @@ def pixel_width(fig: Figure) -> int:
 
 
 def draw_curve(ax, schedule: Schedule, n: int, color: Any, width_px: int,
-                linewidth: float = 1.6, linestyle: Any = "-") -> None:
+                linewidth: float = 1.6, linestyle: Any = "-") -> Any:
+    """The curve of *schedule*; returns its line, the legend handle."""
     x, y = curve_points(schedule, n, width_px, finite=True)
-    ax.plot(x, y, color=color, linewidth=linewidth, linestyle=linestyle, label=schedule.label)
+    return ax.plot(x, y, color=color, linewidth=linewidth, linestyle=linestyle,
+                   label=schedule.label)[0]
 
 
 def draw_array(ax, values: np.ndarray, color: Any, width_px: int, label: str = "_",
-                linestyle: str = "-", linewidth: float = 1.5) -> None:
+                linestyle: str = "-", linewidth: float = 1.5) -> Any:
     # The schedules' envelope for plain arrays too (NaN after a divergence leaves a gap).
     x, y = curve_points(lambda steps: values[steps], len(values), width_px)
-    ax.plot(x, y, color=color, linewidth=linewidth, label=label, linestyle=linestyle)
+    return ax.plot(x, y, color=color, linewidth=linewidth, label=label, linestyle=linestyle)[0]
 
 
 def lr_axes(ax, n: int, options: FigureOptions, labels: bool = True) -> None:
@@ -112,7 +114,7 @@ def draw_metric(ax, schedule: Schedule, n: int, options: FigureOptions) -> None:
     metric = np.asarray(schedule.metric)[:n]
     ax.plot(np.arange(len(metric)), metric, color=muted, linewidth=1.0, alpha=0.8,
             label=f"_{schedule.metric_label}")
-    ax.set_ylabel(schedule.metric_label, color=muted)
+    ax.set_ylabel(schedule.metric_label, color=muted, parse_math=False)  # a column name
     ax.tick_params(axis="y", colors=muted)
     ax.grid(False)
     ax.spines["right"].set_visible(True)

@@ -5,6 +5,10 @@ Three figures: :func:`build_figure` (schedules overlaid in one axes), :func:`bui
 :func:`build_simulation_figure` (lr, w and loss of gradient-descent runs). Each returns the
 matplotlib Figure, so tests and notebooks can inspect it; :func:`write` draws a result into a
 file. SVG output is byte-for-byte reproducible (fixed hash salt, no date).
+
+Titles, legend entries and panel titles are drawn as typed: ``$5 and $6`` is never read as
+matplotlib mathtext, so a label cannot turn italic or fail to draw (``$\frac{$``). There is
+no option to opt in; a Python caller can ``set_parse_math(True)`` on a Text of the Figure.
 """
 
 from __future__ import annotations
@@ -47,9 +51,9 @@ from lrplot.render.style import (
     THEMES,
     FigureOptions,
     curve_styles,
+    drawing,
     overlay_widths,
     palette,
-    rc,
     step_formatter,
 )
 
@@ -75,11 +79,9 @@ def new_figure(options: FigureOptions, default_size: tuple[float, float]) -> Fig
 
 def save(fig: Figure, handle: BinaryIO, fmt: str, options: FigureOptions) -> None:
     """*fig* into *handle* as *fmt*, without the dates and versions that make files differ."""
-    import matplotlib
-
     metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None},
                 "png": {"Software": None}}[fmt]
-    with matplotlib.rc_context(rc(options)):
+    with drawing(options):
         fig.savefig(handle, format=fmt, metadata=metadata)
 
 
@@ -93,9 +95,7 @@ def title_fitting(fig: Figure, title: str) -> str:
 
 def build_figure(schedules: Sequence[Schedule], n: int, options: FigureOptions) -> Figure:
     """All *schedules* overlaid in one axes, events marked, legend below the axes."""
-    import matplotlib
-
-    with matplotlib.rc_context(rc(options)):
+    with drawing(options):
         fig = new_figure(options, DEFAULT_SIZE)
         ax = fig.add_subplot()
         width_px = pixel_width(fig)
@@ -103,8 +103,10 @@ def build_figure(schedules: Sequence[Schedule], n: int, options: FigureOptions) 
         widths = overlay_widths(len(schedules))
         metric_axis = None
         kinds: set[str] = set()
+        lines = []
         for schedule, color, style, width in zip(schedules, colors, styles, widths):
-            draw_curve(ax, schedule, n, color, width_px, linewidth=width, linestyle=style)
+            lines.append(draw_curve(ax, schedule, n, color, width_px, linewidth=width,
+                                    linestyle=style))
             kinds |= mark_events(ax, schedule, schedule.events(n), color)
             if schedule.metric is not None:
                 metric_axis = metric_axis or ax.twinx()
@@ -114,8 +116,10 @@ def build_figure(schedules: Sequence[Schedule], n: int, options: FigureOptions) 
             epoch_axis(ax, options.steps_per_epoch)
         title = options.title or (schedules[0].label if len(schedules) == 1 else
                                   f"{len(schedules)} learning-rate schedules")
-        ax.set_title(title_fitting(fig, title), loc="left")
-        handles, labels = ax.get_legend_handles_labels() if len(schedules) > 1 else ([], [])
+        ax.set_title(title_fitting(fig, title), loc="left", parse_math=False)
+        # The curves themselves: get_legend_handles_labels would drop a label "_like_this".
+        handles, labels = ((lines, [s.label for s in schedules]) if len(schedules) > 1
+                           else ([], []))
         handles, labels = with_events(handles, labels, kinds, options)
         if handles:
             figure_legend(fig, handles, labels, options, right=False)
@@ -167,10 +171,8 @@ def build_compare_figure(schedules: Sequence[Schedule], n: int,
     the panels (the overlay stays readable) and keyed under them; an overlay on its own
     marks them itself for up to four schedules.
     """
-    import matplotlib
-
     plan = ComparePlan.of(len(schedules), n, options)
-    with matplotlib.rc_context(rc(options)):
+    with drawing(options):
         # The overlay's legend is laid out first: below the overlay it may need room, which
         # a figure of default size gets on top of the overlay's own height.
         kinds = (set().union(*(event_kinds(s.events(n)) for s in schedules))
@@ -195,7 +197,7 @@ def build_compare_figure(schedules: Sequence[Schedule], n: int,
                 epoch_axis(ax, options.steps_per_epoch)
         if plan.panels:
             fig.suptitle(fit_text(plan.title, plan.width * 72 - 20, 12, 2), x=0.01, ha="left",
-                         fontsize=12)
+                         fontsize=12, parse_math=False)
     return fig
 
 
@@ -205,19 +207,20 @@ def _draw_overlay(top: Any, fig: Figure, schedules: Sequence[Schedule], n: int,
     """The overlay axes of a compare figure, with its legend; returns the axes."""
     colors, styles = curve_styles(plan.count, options)
     overlay = top.add_subplot()
+    lines = []
     for schedule, color, style, line_width in zip(schedules, colors, styles,
                                                   overlay_widths(plan.count)):
-        draw_curve(overlay, schedule, n, color, pixel_width(fig), linewidth=line_width,
-                   linestyle=style)
+        lines.append(draw_curve(overlay, schedule, n, color, pixel_width(fig),
+                                linewidth=line_width, linestyle=style))
         if plan.mark_overlay:
             mark_events(overlay, schedule, schedule.events(n), color)
     lr_axes(overlay, n, options)
     if plan.panels:
         overlay.set_title("all schedules", loc="left", fontsize=10)
     else:
-        overlay.set_title(title_fitting(fig, plan.title), loc="left")
-    handles, labels = with_events(overlay.get_legend_handles_labels()[0],
-                                  legend.labels[:plan.count], kinds, options)
+        overlay.set_title(title_fitting(fig, plan.title), loc="left", parse_math=False)
+    # One handle per curve, whatever its label (see build_figure).
+    handles, labels = with_events(lines, legend.labels[:plan.count], kinds, options)
     # In a figure of fixed size a tall legend can leave the overlay no room; with panels it
     # can go, since their titles name each colour.
     room = height * (1 - plan.panels_share()) - 1.6
@@ -247,7 +250,7 @@ def _draw_panels(bottom: Any, fig: Figure, schedules: Sequence[Schedule], n: int
         draw_curve(ax, schedule, n, color, pixel_width(fig) // ncols, linestyle=style)
         kinds |= mark_events(ax, schedule, schedule.events(n), color)
         ax.set_title(fit_text(schedule.label, panel_w * 72, 9, PANEL_TITLE_LINES),
-                     loc="left", fontsize=9, color=color)
+                     loc="left", fontsize=9, color=color, parse_math=False)
         lr_axes(ax, n, options, labels=False)
         _label_panel(ax, col, last_row=index >= plan.count - ncols)
         panels.append(ax)
@@ -280,11 +283,11 @@ def build_simulation_figure(runs: Sequence[Run], options: FigureOptions) -> Figu
     """lr, w and loss (log scale) against step for every run; w panel marks the optimum."""
     import matplotlib
 
-    with matplotlib.rc_context(rc(options)):
+    with drawing(options):
         fig = new_figure(options, (9.0, 7.5))
         lr_ax, w_ax, loss_ax = fig.subplots(3, 1, sharex=True,
                                             gridspec_kw={"height_ratios": [1, 1.2, 1.4]})
-        _draw_runs(fig, (lr_ax, w_ax, loss_ax), runs, options)
+        lines = _draw_runs(fig, (lr_ax, w_ax, loss_ax), runs, options)
         muted = THEMES[options.theme]["muted"]
         w_ax.axhline(-1.0, color=muted, linewidth=0.9, linestyle=(0, (4, 3)),
                      label="_optimum")
@@ -301,8 +304,9 @@ def build_simulation_figure(runs: Sequence[Run], options: FigureOptions) -> Figu
         loss_ax.xaxis.set_major_formatter(step_formatter())
         if options.steps_per_epoch:
             epoch_axis(lr_ax, options.steps_per_epoch)
-        lr_ax.set_title(title_fitting(fig, options.title or "gradient descent"), loc="left")
-        handles, labels = lr_ax.get_legend_handles_labels()
+        lr_ax.set_title(title_fitting(fig, options.title or "gradient descent"), loc="left",
+                        parse_math=False)
+        handles, labels = lines, [run.label for run in runs]  # see build_figure
         proxy_w = matplotlib.lines.Line2D([], [], color=muted, linestyle=(0, (4, 3)))
         handles, labels = [*handles, proxy_w], [*labels, "optimum w = −1"]
         if any(r.diverged_at is not None for r in runs):
@@ -314,14 +318,17 @@ def build_simulation_figure(runs: Sequence[Run], options: FigureOptions) -> Figu
 
 
 def _draw_runs(fig: Figure, axes: tuple[Any, Any, Any], runs: Sequence[Run],
-               options: FigureOptions) -> None:
-    """Each run's lr, w (one line style per dimension) and loss, a cross where it diverged."""
+               options: FigureOptions) -> list[Any]:
+    """Each run's lr, w (one line style per dimension) and loss, a cross where it diverged;
+    returns the lr lines (the legend's handles)."""
     lr_ax, w_ax, loss_ax = axes
     width_px = pixel_width(fig)
     styles = ["-", "--", ":"]
+    lines = []
     for run, color, line_width in zip(runs, palette(len(runs), options),
                                       overlay_widths(len(runs))):
-        draw_array(lr_ax, run.lr, color, width_px, label=run.label, linewidth=line_width)
+        lines.append(draw_array(lr_ax, run.lr, color, width_px, label=run.label,
+                                linewidth=line_width))
         for d in range(run.w.shape[1]):
             draw_array(w_ax, run.w[:, d], color, width_px, linestyle=styles[d % 3],
                        linewidth=line_width)
@@ -330,6 +337,7 @@ def _draw_runs(fig: Figure, axes: tuple[Any, Any, Any], runs: Sequence[Run],
             last = run.diverged_at - 1
             loss_ax.plot([last], [run.loss[last]], marker="x", color=color, markersize=8,
                          linestyle="none", label="_diverged")
+    return lines
 
 
 # ---- the library's entry points: a result (View or Simulation) as a figure ----------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -63,8 +63,12 @@ def legend_layout(labels: Sequence[str], width_in: float, *, right: bool,
 
 def add_legend(container, handles: list, layout: LegendLayout,
                 title: str | None = None) -> None:
-    container.legend(handles, layout.labels, ncols=layout.ncols, frameon=False, title=title,
-                     loc="outside right upper" if layout.right else "outside lower center")
+    legend = container.legend(handles, layout.labels, ncols=layout.ncols, frameon=False,
+                              title=title,
+                              loc="outside right upper" if layout.right else "outside lower center")
+    # Labels are drawn as typed, as text_width measures them: never as mathtext.
+    for text in [*legend.get_texts(), legend.get_title()]:
+        text.set_parse_math(False)
 
 
 def figure_legend(fig: Figure, handles: list, labels: list, options: FigureOptions, *,
@@ -105,19 +109,19 @@ def text_width(text: str, size: float) -> float:
 
 def fit_text(text: str, width: float, size: float, max_lines: int) -> str:
     """*text* broken after ':', ',' or a space (else '.', '_', '=') into lines of at most
-    *width* points; past *max_lines* lines the rest is cut and marked with '…'."""
+    *width* points; past *max_lines* lines the rest is cut and marked with '…'.
+
+    Pieces are made only until the lines run out, so a long title costs about as many text
+    measures as the lines shown, not one per character.
+    """
     if text_width(text, size) <= width:
         return text
-    pieces: list[str] = []
-    for token in filter(None, re.split(r"(?<=[:, ])", text)):
-        # A part too wide for a line breaks after '.', '_' or '=' before being cut anywhere.
-        parts = re.split(r"(?<=[._=])", token) if text_width(token, size) > width else [token]
-        for part in filter(None, parts):
-            pieces += split_wide(part, width, size)
     lines = [""]
-    for piece in pieces:
+    for piece in _pieces(text, width, size):
         if lines[-1] and text_width(lines[-1] + piece, size) > width:
             lines.append(piece)
+            if len(lines) > max_lines:
+                break  # one line too many: the rest is cut anyway
         else:
             lines[-1] += piece
     lines = [line.rstrip() for line in lines]
@@ -130,16 +134,53 @@ def fit_text(text: str, width: float, size: float, max_lines: int) -> str:
     return "\n".join(lines)
 
 
-def split_wide(token: str, width: float, size: float) -> list[str]:
-    """A token wider than *width* cut into pieces that fit (no separator to break at)."""
-    out = []
-    while len(token) > 1 and text_width(token, size) > width:
-        cut = len(token) - 1
-        while cut > 1 and text_width(token[:cut], size) > width:
-            cut -= 1
-        out.append(token[:cut])
+def _pieces(text: str, width: float, size: float) -> Iterator[str]:
+    """The pieces :func:`fit_text` lays into lines, in order, made as they are asked for."""
+    for token in filter(None, re.split(r"(?<=[:, ])", text)):
+        if text_width(token, size) <= width:
+            yield token
+            continue
+        # A part too wide for a line breaks after '.', '_' or '=' before being cut anywhere.
+        for part in filter(None, re.split(r"(?<=[._=])", token)):
+            yield from split_wide(part, width, size)
+
+
+def split_wide(token: str, width: float, size: float) -> Iterator[str]:
+    """A token wider than *width* cut into pieces that fit (no separator to break at), each
+    the longest prefix that fits (at least one character)."""
+    if text_width(token, size) <= width:
+        yield token
+        return
+    while len(token) > 1:
+        cut = longest_fitting(token, width, size)
+        if cut == len(token):  # the rest fits
+            break
+        yield token[:cut]
         token = token[cut:]
-    return [*out, token]
+    yield token
+
+
+def longest_fitting(token: str, width: float, size: float) -> int:
+    """How many leading characters of *token* fit *width*: at least 1, all if all fit.
+
+    A prefix is never narrower than a shorter one, so the count is found by doubling it
+    until it no longer fits, then bisecting: about 2·log2(count) measures of prefixes at
+    most twice that long. (Trying every length from the end was quadratic in the length.)
+    """
+    def fits(count: int) -> bool:
+        return text_width(token[:count], size) <= width
+
+    low, high = 0, 1  # token[:low] fits; token[:high] is the next to try
+    while high <= len(token) and fits(high):
+        low, high = high, 2 * high
+    high = min(high, len(token) + 1)  # token[:high] does not fit, or is past the end
+    while high - low > 1:
+        middle = (low + high) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle
+    return max(low, 1)
 
 
 def rc_size(key: str) -> float:

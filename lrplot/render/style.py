@@ -5,6 +5,9 @@ matplotlib is imported inside the functions that need it, so importing this modu
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +85,18 @@ def palette(count: int, options: FigureOptions) -> list[Any]:
 def rc(options: FigureOptions) -> dict[Any, Any]:
     """The matplotlib rc settings of *options*' theme."""
     return {**BASE_RC, **THEMES[options.theme]["rc"]}
+
+
+@contextmanager
+def drawing(options: FigureOptions) -> Iterator[None]:
+    """Inside: *options*' rc settings, and a title or label with characters the font lacks
+    (🔥, 中文, a tab) drawn with a box each, without matplotlib's warning per character."""
+    import matplotlib
+
+    with matplotlib.rc_context(rc(options)), warnings.catch_warnings():
+        # "Glyph 128293 (...) missing from font(s) DejaVu Sans." (3.7: "from current font.")
+        warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from", UserWarning)
+        yield
 
 
 def curve_styles(count: int, options: FigureOptions) -> tuple[list[Any], list[Any]]:

@@ -18,6 +18,20 @@ from lrplot.stats import COMPARE_FRACTIONS, at_fractions, isolated, sample_steps
 CHART_MAX_WIDTH = 100
 
 
+def plain(text: str) -> Text:
+    """A label or title as rich shows it: as typed, never read as markup or :emoji: codes.
+
+    Rich reads a plain string cell, header or title as markup, so ``[b]`` would vanish and
+    ``[/]`` raise; user text enters every table through here (the chart draws Text already).
+    """
+    return Text(text)
+
+
+def plain_title(title: str | None) -> Text | None:
+    """A table title as :func:`plain` text, in rich's own style for titles."""
+    return Text(title, style="table.title") if title else None
+
+
 def fmt_lr(value: float) -> str:
     """An lr as a person reads it: 6 significant digits, no float noise."""
     return f"{value:.6g}"
@@ -27,12 +41,12 @@ def steps_table(labels: Sequence[str], columns: Sequence[np.ndarray],
                 events: Sequence[Sequence[Event]], *, title: str | None = None,
                 steps_per_epoch: int | None = None) -> Table:
     n = len(columns[0])
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = Table(title=plain_title(title), title_justify="left", header_style="bold")
     table.add_column("step", justify="right")
     if steps_per_epoch:
         table.add_column("epoch", justify="right")
     for label in labels:
-        table.add_column("lr" if len(labels) == 1 else label, justify="right")
+        table.add_column("lr" if len(labels) == 1 else plain(label), justify="right")
     table.add_column("", style="dim")
     for step, note in table_steps(columns, events, n):
         cells = [str(step)]
@@ -81,8 +95,8 @@ def summary_table(labels: Sequence[str], columns: Sequence[np.ndarray]) -> Table
         table.add_column(name, justify="right")
     for label, col in zip(labels, columns):
         s = summarize(col)
-        table.add_row(label, fmt_lr(s.peak), str(s.peak_step), fmt_lr(s.final), fmt_lr(s.min),
-                      fmt_lr(s.mean))
+        table.add_row(plain(label), fmt_lr(s.peak), str(s.peak_step), fmt_lr(s.final),
+                      fmt_lr(s.min), fmt_lr(s.mean))
     return table
 
 
@@ -150,11 +164,11 @@ class ComparisonTables:
     def __rich_console__(self, console: Console, options: ConsoleOptions):
         groups, headers = self.layout(options.max_width)
         for number, group in enumerate(groups):
-            table = Table(title=self.title if number == 0 else None, title_justify="left",
-                          header_style="bold")
+            table = Table(title=plain_title(self.title) if number == 0 else None,
+                          title_justify="left", header_style="bold")
             table.add_column("")
             for i in group:
-                table.add_column(headers[i], justify="right", overflow="fold")
+                table.add_column(plain(headers[i]), justify="right", overflow="fold")
             for measure, cells in self.rows:
                 table.add_row(measure, *(cells[i] for i in group))
             yield table
@@ -239,8 +253,8 @@ def simulation_table(runs: Sequence, *, threshold: float = 1e-3) -> Table:
         table.add_column(name, justify="right")
     for run, label in zip(runs, labels):
         below = np.flatnonzero(run.loss < threshold)
-        cells = [
-            label,
+        cells: list[str | Text] = [
+            plain(label),
             ", ".join(_short(float(v)) for v in run.w[-1]),
             _short(run.final_loss),
             _short(float(np.nanmin(run.loss))),
