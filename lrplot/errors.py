@@ -43,3 +43,7 @@ def brief(text: str, limit: int = 60) -> str:
         return text
     return f"{text[:limit // 2]}… ({len(text)} characters)"
 
+
+# One wording for figures and the terminal chart: a log axis of lrs that are all 0.
+NO_POSITIVE_LR = "--log: no lr is positive, so a log axis has nothing to show; leave out --log"
+

@@ -231,3 +231,30 @@ def test_a_metric_field_past_the_csv_limit(cli, tmp_path):
     result = cli("plateau", "--metric", path, "--out", tmp_path / "o.csv")
     assert result.code == 2 and one_line(result.err), result.err
     assert "line 2" in result.err and "field larger than field limit" in result.err
+
+
+# ---- successful runs print no warnings (pytest turns any warning into an error) ----------
+
+
+@pytest.mark.parametrize("args", [
+    ["constant", "--lr", "0", "--log", "--out", "{dir}/o.png"],
+    ["constant", "--lr", "0", "--log"],
+    ["compare", "constant:lr=0", "constant:lr=0", "--log", "--layout", "grid",
+     "--out", "{dir}/o.png"],
+])
+def test_a_log_axis_with_no_positive_lr_is_one_line(cli, tmp_path, args):
+    result = cli(*[a.format(dir=tmp_path) for a in args])
+    assert result.code == 2 and one_line(result.err), result.err
+    assert "no lr is positive" in result.err and not (tmp_path / "o.png").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["compare", "constant:lr=0", "cosine", "--log", "--layout", "grid"],  # one empty panel
+    ["compare", "cosine", "constant", "step:step_size=3", "--size", "1x1"],  # no room
+    ["simulate", "constant:lr=0", "constant:lr=0.1", "--log"],
+])
+def test_awkward_but_valid_figures_draw_quietly(cli, tmp_path, args):
+    out = tmp_path / "o.png"
+    result = cli(*args, "--out", out)
+    assert result.code == 0 and result.err == "", result.err
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

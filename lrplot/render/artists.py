@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lrplot.errors import NO_POSITIVE_LR, LrplotError
 from lrplot.render.envelope import curve_points
 from lrplot.render.style import (
     EVENT_LEGEND,
@@ -44,17 +45,29 @@ def draw_array(ax, values: np.ndarray, color: Any, width_px: int, label: str = "
     return ax.plot(x, y, color=color, linewidth=linewidth, label=label, linestyle=linestyle)[0]
 
 
-def lr_axes(ax, n: int, options: FigureOptions, labels: bool = True) -> None:
+def lr_axes(ax, n: int, options: FigureOptions, labels: bool = True,
+            alone: bool = True) -> None:
+    """Label and scale an lr axes. A log axis needs a positive lr somewhere: in this axes,
+    or (*alone* False: one panel of several) in the figure, which its caller checks."""
     if labels:
         ax.set_xlabel("step")
         ax.set_ylabel("learning rate")
     ax.set_xlim(0, max(n - 1, 1))
     ax.xaxis.set_major_formatter(step_formatter())
     if options.log:
+        if alone:
+            require_positive([ax])
         ax.set_yscale("log")
     else:
         ax.yaxis.set_major_formatter(lr_formatter())
         ax.set_ylim(bottom=min(0.0, ax.get_ylim()[0]))
+
+
+def require_positive(axes: list[Any]) -> None:
+    """Refuse a log scale when no curve in *axes* has a positive lr (one line, not a warning)."""
+    if not any((np.asarray(line.get_ydata(), dtype=float) > 0).any()
+               for ax in axes for line in ax.get_lines()):
+        raise LrplotError(NO_POSITIVE_LR)
 
 
 def epoch_axis(ax, steps_per_epoch: int) -> None:

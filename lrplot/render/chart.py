@@ -15,6 +15,8 @@ from rich.cells import cell_len
 from rich.console import Group
 from rich.text import Text
 
+from lrplot.errors import NO_POSITIVE_LR, LrplotError
+
 # Bit of each dot in a braille cell, indexed [row 0..3][column 0..1] (Unicode U+2800 block).
 BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]])
 BRAILLE_BASE = 0x2800
@@ -34,6 +36,8 @@ def line_chart(series: Sequence[tuple[str, np.ndarray]], *, width: int = 80,
     n = max(len(values) for _, values in series)
     scaled = [_scale(np.asarray(values, dtype=np.float64), log) for _, values in series]
     finite = np.concatenate([v[np.isfinite(v)] for v in scaled] or [np.zeros(0)])
+    if log and not finite.size:
+        raise LrplotError(NO_POSITIVE_LR)
     low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     if not log:
         low = min(low, 0.0)  # lr charts read best from zero, like the figures

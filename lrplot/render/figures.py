@@ -29,6 +29,7 @@ from lrplot.render.artists import (
     lr_axes,
     mark_events,
     pixel_width,
+    require_positive,
     with_events,
 )
 from lrplot.render.layout import (
@@ -251,9 +252,11 @@ def _draw_panels(bottom: Any, fig: Figure, schedules: Sequence[Schedule], n: int
         kinds |= mark_events(ax, schedule, schedule.events(n), color)
         ax.set_title(fit_text(schedule.label, panel_w * 72, 9, PANEL_TITLE_LINES),
                      loc="left", fontsize=9, color=color, parse_math=False)
-        lr_axes(ax, n, options, labels=False)
+        lr_axes(ax, n, options, labels=False, alone=False)
         _label_panel(ax, col, last_row=index >= plan.count - ncols)
         panels.append(ax)
+    if options.log:
+        require_positive(panels)
     panel_ticks(panels[0], panel_w, panel_h - 0.6, options.log)
     if overlay is not None:
         panels[0].set_ylim(overlay.get_ylim())  # every panel on the overlay's scale

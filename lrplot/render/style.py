@@ -96,6 +96,12 @@ def drawing(options: FigureOptions) -> Iterator[None]:
     with matplotlib.rc_context(rc(options)), warnings.catch_warnings():
         # "Glyph 128293 (...) missing from font(s) DejaVu Sans." (3.7: "from current font.")
         warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from", UserWarning)
+        # A figure too small for its panels (--size 1x1) is still drawn, without the
+        # constrained layout that has no room to work in.
+        warnings.filterwarnings("ignore", "constrained_layout not applied", UserWarning)
+        # One all-zero panel among positive ones on --log: it shows no curve, as log 0 has
+        # none (a figure with no positive lr at all is refused: artists.require_positive).
+        warnings.filterwarnings("ignore", "Data has no positive values", UserWarning)
         yield
 
 
