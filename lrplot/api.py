@@ -38,19 +38,21 @@ Schedules = Any  # Loaded | View | Schedule | str | a sequence of Schedules or o
 def load(*sources: str | inputs.Source, steps: int | None = None, epochs: int | None = None,
          steps_per_epoch: int | None = None, title: str | None = None, log: bool = False,
          metric: str | None = None, vary: Sequence[str] = (), source_format: str | None = None,
-         dataset_size: int | None = None, world_size: int = 1) -> Loaded:
+         dataset_size: int | None = None, world_size: int = 1,
+         hf_version: str | None = None) -> Loaded:
     """Spec strings and files (configs, Keras JSON, training configs) as schedules, for the
     run described.
 
     The keywords are the CLI's options; a config's own ``steps``, ``steps_per_epoch``,
     ``title`` and ``log`` fill in what they leave unsaid. *dataset_size* and *world_size*
-    tell a training config that counts epochs how many updates one has; *source_format*
-    (``--from``) forces how files are read.
+    tell a training config that counts epochs how many updates one has (*hf_version*: by
+    that transformers release's rule); *source_format* (``--from``) forces how files are
+    read.
     """
     settings = Settings(steps=steps, epochs=epochs, steps_per_epoch=steps_per_epoch,
                         title=title, log=log)
     hints = Hints(dataset_size=dataset_size, world_size=world_size,
-                  source_format=source_format)
+                  source_format=source_format, hf_version=hf_version)
     return inputs.load(list(sources), settings, metric=metric, vary=vary, hints=hints)
 
 

@@ -25,6 +25,7 @@ from lrplot.cli_options import (
     EpochOpt,
     EpochsOpt,
     FromOpt,
+    HfVersionOpt,
     Layout,
     LogOpt,
     MetricOpt,
@@ -83,12 +84,14 @@ def plot_command(
     steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
     dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
     source_format: FromOpt = None, dataset_size: DatasetOpt = None, world_size: WorldOpt = 1,
+    hf_version: HfVersionOpt = None,
 ) -> None:
     """Plot or export any schedules, overlaid in one figure."""
     look = _look(dpi, size, theme)
     loaded = api.load(*specs, steps=steps, epochs=epochs, steps_per_epoch=steps_per_epoch,
                       title=title, log=log, metric=metric, source_format=source_format,
-                      dataset_size=dataset_size, world_size=world_size)
+                      dataset_size=dataset_size, world_size=world_size,
+                      hf_version=hf_version)
     api.output(loaded, out, **look)
 
 
@@ -120,12 +123,13 @@ def compare_command(
     steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
     dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
     source_format: FromOpt = None, dataset_size: DatasetOpt = None, world_size: WorldOpt = 1,
+    hf_version: HfVersionOpt = None,
 ) -> None:
     look = _look(dpi, size, theme)
     loaded = api.load(*specs, steps=steps, epochs=epochs, steps_per_epoch=steps_per_epoch,
                       title=title, log=log, metric=metric, vary=vary or (),
                       source_format=source_format, dataset_size=dataset_size,
-                      world_size=world_size)
+                      world_size=world_size, hf_version=hf_version)
     if len(loaded.schedules) < 2:
         raise LrplotError("compare needs at least two schedules (or one spec with --vary "
                           "KEY=V1,V2,...); for one schedule use `lrplot plot`")
@@ -157,11 +161,13 @@ def simulate_command(
     steps_per_epoch: EpochOpt = None, metric: MetricOpt = None, epochs: EpochsOpt = None,
     dpi: DpiOpt = 150, size: SizeOpt = None, theme: ThemeOpt = Theme.light,
     source_format: FromOpt = None, dataset_size: DatasetOpt = None, world_size: WorldOpt = 1,
+    hf_version: HfVersionOpt = None,
 ) -> None:
     look = _look(dpi, size, theme)
     loaded = api.load(*specs, steps=steps, epochs=epochs, steps_per_epoch=steps_per_epoch,
                       title=title, log=log, metric=metric, source_format=source_format,
-                      dataset_size=dataset_size, world_size=world_size)
+                      dataset_size=dataset_size, world_size=world_size,
+                      hf_version=hf_version)
     api.output(api.simulate(loaded, objective=objective, w0=w0, seed=seed, **look), out)
 
 

@@ -62,6 +62,9 @@ FromOpt = Annotated[str | None, typer.Option(
 DatasetOpt = Annotated[int | None, typer.Option(
     "--dataset-size", help="Training examples, for a config that counts epochs (updates per "
     "epoch follow the framework's rule).", metavar="N", show_default=False)]
+HfVersionOpt = Annotated[str | None, typer.Option(
+    "--hf-version", help="transformers release of the run, where its step rules changed "
+    "(before 4.52 the updates per epoch were floored).", metavar="X.Y", show_default=False)]
 WorldOpt = Annotated[int, typer.Option("--world-size", help="Training processes (GPUs) "
                                        "sharing the dataset.", metavar="W")]
 

@@ -76,12 +76,25 @@ class Hints:
     dataset_size: int | None = None
     world_size: int = 1
     source_format: str | None = None
+    hf_version: str | None = None  # the transformers release whose step rules apply
     steps_per_epoch: int | None = None  # the user's --steps-per-epoch: updates per epoch
 
     def __post_init__(self) -> None:
         if self.dataset_size is not None and not 1 <= self.dataset_size <= LARGEST_INT:
             raise LrplotError(f"--dataset-size must be an integer ≥ 1, got "
                               f"{brief(str(self.dataset_size))}")
+        if self.hf_version is not None:
+            version_tuple(self.hf_version)  # refused now, before any file is read
         if not 1 <= self.world_size <= 1_000_000:
             raise LrplotError(f"--world-size must be an integer in [1, 1000000], got "
                               f"{brief(str(self.world_size))}")
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """``'4.51.3'`` → ``(4, 51, 3)``, or an error naming ``--hf-version``."""
+    parts = text.strip().split(".")
+    if not 1 <= len(parts) <= 3 or not all(part.isdigit() and len(part) < 6 for part in parts):
+        raise LrplotError(f"--hf-version must be a release such as 4.51 or 4.51.3, got "
+                          f"{brief(repr(text))}")
+    return tuple(int(part) for part in parts)
+

@@ -5,7 +5,8 @@ own keys. The lr the Trainer will use is ``hf.<lr_scheduler_type>`` with
 
 - ``num_training_steps`` N: ``max_steps`` when > 0, else ``ceil(num_train_epochs · U)`` with U
   the optimizer updates per epoch, ``max(ceil(batches / gradient_accumulation_steps), 1)``
-  (transformers 5 ``Trainer.set_initial_training_values``; 4.51 and older floored). The
+  (transformers 5 ``Trainer.set_initial_training_values``; before 4.52 it floored:
+  ``--hf-version 4.51`` picks that rule). The
   batches per process come from ``--dataset-size`` (examples), ``per_device_train_batch_size``
   and ``--world-size`` as accelerate shards them: ``ceil(ceil(D / bs) / W)``
   (``floor(floor(D / bs) / W)`` with ``dataloader_drop_last``); or ``--steps-per-epoch U``.
@@ -35,7 +36,7 @@ from lrplot.documents import read_document
 from lrplot.errors import LrplotError, within
 from lrplot.inputs import deepspeed_json
 from lrplot.params import BOOL, FLOAT, INT, Param
-from lrplot.run import Hints, Settings
+from lrplot.run import Hints, Settings, version_tuple
 from lrplot.spec import show_value, spec_text
 
 # TrainingArguments' own keys: a file with the scheduler type, or the lr and two of these.
@@ -95,10 +96,20 @@ def updates_per_epoch(document: Mapping[str, Any], hints: Hints) -> tuple[int | 
         per_process = (size // batch) // world
     else:
         per_process = math.ceil(math.ceil(size / batch) / world)
-    updates = max(per_process // accumulation + int(per_process % accumulation > 0), 1)
+    if floors_updates(hints):
+        updates, rule = max(per_process // accumulation, 1), "floor"
+    else:
+        updates = max(per_process // accumulation + int(per_process % accumulation > 0), 1)
+        rule = "ceil"
     return updates, (f"{size} examples / batch {batch} / {world} process"
                      f"{'es' if world > 1 else ''} = {per_process} batches, / accumulation "
-                     f"{accumulation}")
+                     f"{accumulation} ({rule}, transformers {hints.hf_version or '5'})")
+
+
+def floors_updates(hints: Hints) -> bool:
+    """Whether the Trainer floors the updates per epoch: releases before 4.52 (the ceil came
+    with transformers PR #37923, merged May 2025)."""
+    return hints.hf_version is not None and version_tuple(hints.hf_version) < (4, 52)
 
 
 def total_steps(document: Mapping[str, Any], hints: Hints) -> tuple[int, int | None, str]:
