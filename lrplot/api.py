@@ -56,6 +56,17 @@ def load(*sources: str | inputs.Source, steps: int | None = None, epochs: int | 
     return inputs.load(list(sources), settings, metric=metric, vary=vary, hints=hints)
 
 
+def interpret(path: str, *, steps_per_epoch: int | None = None,
+              source_format: str | None = None, dataset_size: int | None = None,
+              world_size: int = 1, hf_version: str | None = None) -> list[str]:
+    """How lrplot reads *path* (``lrplot describe FILE``): its format, the fields read, the
+    numbers derived and the spec that computes the same schedule."""
+    hints = Hints(dataset_size=dataset_size, world_size=world_size,
+                  source_format=source_format, hf_version=hf_version,
+                  steps_per_epoch=steps_per_epoch)
+    return inputs.interpret(path, hints)
+
+
 def view(schedules: Schedules, *, steps: int | None = None, title: str | None = None,
          log: bool | None = None, steps_per_epoch: int | None = None, dpi: int = 150,
          size: tuple[float, float] | None = None, theme: str = "light",

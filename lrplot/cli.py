@@ -39,7 +39,7 @@ from lrplot.cli_options import (
 )
 from lrplot.definition import Definition, default_text
 from lrplot.errors import LrplotError
-from lrplot.inputs import SpecSource
+from lrplot.inputs import SpecSource, is_file_source
 from lrplot.params import BOOL, CHOICE, FLOAT, INT, Param
 from lrplot.render.style import MAX_AUTO_PANELS
 from lrplot.render.text import escape
@@ -183,12 +183,20 @@ def list_command() -> None:
 @app.command("describe")
 def describe_command(
     name: Annotated[str, typer.Argument(help="A family (cosine), dialect name "
-                                        "(torch.OneCycleLR) or composite (sequence).",
+                                        "(torch.OneCycleLR), composite (sequence) or a file.",
                                         show_default=False)],
+    steps_per_epoch: EpochOpt = None, source_format: FromOpt = None,
+    dataset_size: DatasetOpt = None, world_size: WorldOpt = 1, hf_version: HfVersionOpt = None,
 ) -> None:
-    """Show one schedule's formula, parameters, defaults and framework equivalents."""
-    from lrplot.render.listing import print_description
+    """Show one schedule's formula, parameters, defaults and framework equivalents; for a
+    file, how lrplot reads it: the fields, the derived steps and the equivalent spec."""
+    from lrplot.render.listing import print_description, print_lines
 
+    if is_file_source(name):
+        print_lines(api.interpret(name, steps_per_epoch=steps_per_epoch,
+                                  source_format=source_format, dataset_size=dataset_size,
+                                  world_size=world_size, hf_version=hf_version))
+        return
     print_description(registry.composite(name) or registry.get(name))
 
 

@@ -226,7 +226,13 @@ def readme_text(pictures: list[Picture], configs_dir: str, out_dir: str) -> str:
 
 
 def _leading_comment(text: str) -> str:
-    """The comment lines a config file starts with, as one paragraph."""
+    """The comment lines a config file starts with, as one paragraph; JSON has no comments,
+    so a JSON recipe says it in a top-level "comment" string (DeepSpeed ignores the key)."""
+    if text.lstrip().startswith("{"):
+        with contextlib.suppress(ValueError, AttributeError):
+            comment = json.loads(text).get("comment")
+            return comment if isinstance(comment, str) else ""
+        return ""
     about = []
     for line in text.splitlines():
         stripped = line.strip()

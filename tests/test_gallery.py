@@ -16,8 +16,11 @@ CONFIGS = sorted(p.name for p in (ROOT / "configs").iterdir()
 def test_there_are_enough_recipes():
     assert len([c for c in CONFIGS if c.endswith(".toml")]) >= 12
     for name in CONFIGS:
-        first = (ROOT / "configs" / name).read_text().lstrip()
-        assert first.startswith("#"), f"{name} must start with a comment saying where it is from"
+        text = (ROOT / "configs" / name).read_text()
+        about = (json.loads(text).get("comment", "") if name.endswith(".json")
+                 else text.lstrip() if text.lstrip().startswith("#") else "")
+        assert about, f"{name} must start with a comment (JSON: a \"comment\") saying " \
+                      "where it is from"
 
 
 @pytest.mark.parametrize("name", CONFIGS)

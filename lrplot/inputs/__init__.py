@@ -39,6 +39,7 @@ class InputFormat:
 
     name: str
     module: str
+    title: str
     suffixes: tuple[str, ...] = DOCUMENT_SUFFIXES
 
     def claims(self, path: str, document: Any) -> bool:
@@ -55,10 +56,11 @@ class InputFormat:
 # Asked in order; the first that claims a file reads it. lrplot's own config comes last:
 # it claims any document the more specific formats do not.
 FORMATS: tuple[InputFormat, ...] = (
-    InputFormat("keras", "lrplot.inputs.keras_json", (".json",)),
-    InputFormat("deepspeed", "lrplot.inputs.deepspeed_json", (".json",)),
-    InputFormat("hf", "lrplot.inputs.hf_args", (".json", ".yaml", ".yml")),
-    InputFormat("config", "lrplot.inputs.config"),
+    InputFormat("keras", "lrplot.inputs.keras_json", "Keras serialized schedule", (".json",)),
+    InputFormat("deepspeed", "lrplot.inputs.deepspeed_json", "DeepSpeed config", (".json",)),
+    InputFormat("hf", "lrplot.inputs.hf_args", "Hugging Face TrainingArguments",
+                (".json", ".yaml", ".yml")),
+    InputFormat("config", "lrplot.inputs.config", "lrplot config"),
 )
 FILE_SUFFIXES = tuple(sorted({s for f in FORMATS for s in f.suffixes}))
 # Composites take parts, which are tables: a spec string cannot hold them.
@@ -140,16 +142,35 @@ def read_source(text: str | Source, hints: Hints | None = None) -> Source:
     if not is_file_source(text):
         name, params = split_spec(text)  # a malformed spec is refused before anything runs
         return SpecSource(name, params, text.strip())
-    hints = hints or Hints()
-    path = text.strip()
+    return read_file(text.strip(), hints or Hints())[1]
+
+
+def read_file(path: str, hints: Hints) -> tuple[InputFormat, Source]:
+    """The format that reads *path* and what it read."""
     document = read_document(path)
     if hints.source_format is not None:
-        return format_named(hints.source_format).read(path, document, hints)
+        fmt = format_named(hints.source_format)
+        return fmt, fmt.read(path, document, hints)
     lower = path.lower()
     for fmt in FORMATS:
         if lower.endswith(fmt.suffixes) and fmt.claims(path, document):
-            return fmt.read(path, document, hints)
+            return fmt, fmt.read(path, document, hints)
     raise LrplotError(f"{path}: not a file lrplot can read")  # config claims every document
+
+
+def interpret(path: str, hints: Hints | None = None) -> list[str]:
+    """What lrplot reads in *path*, as lines: the format, the fields and derived numbers (a
+    training config's), and each schedule as the spec that computes it."""
+    fmt, source = read_file(path, hints or Hints())
+    lines = [f"{path}: read as {fmt.name} ({fmt.title})"]
+    lines += [f"  {note}" for note in getattr(source, "notes", [])]
+    settings = source.settings
+    if settings.steps_per_epoch is not None:
+        lines.append(f"  steps per epoch: {settings.steps_per_epoch}")
+    spec = getattr(source, "spec", None)
+    if spec is not None:
+        return [*lines, f"  the same as: {spec}"]
+    return lines + [f"  schedule: {s.label}" for s in source.build(Context(steps=settings.steps))]
 
 
 def format_named(name: str) -> InputFormat:

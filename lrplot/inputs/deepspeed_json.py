@@ -19,7 +19,7 @@ from lrplot.core import Schedule
 from lrplot.definition import Context
 from lrplot.errors import LrplotError, within
 from lrplot.run import Hints, Settings
-from lrplot.spec import show_value
+from lrplot.spec import show_value, spec_text
 
 TYPES = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR", "OneCycle", "LRRangeTest")
 # Keys only a DeepSpeed config has at its top level.
@@ -98,6 +98,15 @@ class DeepSpeedSource:
     @property
     def paths(self) -> tuple[str, ...]:
         return (self.path,)
+
+    @property
+    def spec(self) -> str:
+        return spec_text(self.name, self.params)
+
+    @property
+    def notes(self) -> list[str]:
+        return [f"scheduler: {self.name.removeprefix('deepspeed.')}, stepped once per "
+                "optimizer step (row t is DeepSpeed's iteration t − 1)"]
 
     def build(self, ctx: Context) -> list[Schedule]:
         with within(self.path):

@@ -133,6 +133,8 @@ def warmup_steps(document: Mapping[str, Any], total: int) -> tuple[int, str]:
     if steps == 0 and ratio > 0:
         return math.ceil(total * ratio), f"ceil({total} × warmup_ratio {ratio:g}) " \
                                          "(transformers 4's warmup_ratio)"
+    if steps == 0:
+        return 0, "no warmup_steps (or warmup_ratio)"
     if steps >= 1:
         return int(steps), "warmup_steps"
     return math.ceil(total * steps), f"ceil({total} × warmup_steps {steps:g})"
@@ -242,6 +244,10 @@ class TrainerSource:
     @property
     def spec(self) -> str:
         return spec_text(self.plan.name, self.plan.params)
+
+    @property
+    def notes(self) -> list[str]:
+        return self.plan.notes
 
     def build(self, ctx: Context) -> list[Schedule]:
         with within(self.path):

@@ -92,3 +92,14 @@ def print_description(item: Definition | Composite) -> None:
     from lrplot.render.terminal import console
 
     console().print(describe(item) if isinstance(item, Definition) else describe_composite(item))
+
+
+def print_lines(lines: Sequence[str]) -> None:
+    """Plain lines (a file's interpretation), shown as typed: no markup."""
+    from rich.text import Text
+
+    from lrplot.render.terminal import console
+
+    for line in lines:
+        console().print(Text(line), soft_wrap=True)
+
