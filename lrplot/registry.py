@@ -28,6 +28,7 @@ DIALECT_MODULES = {
     "hf": "lrplot.dialects.hf",
     "timm": "lrplot.dialects.timm",
     "deepspeed": "lrplot.dialects.deepspeed",
+    "axolotl": "lrplot.dialects.axolotl",
 }
 
 _DEFINITIONS: dict[str, Definition] = {}

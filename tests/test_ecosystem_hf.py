@@ -285,3 +285,84 @@ def test_the_real_deepspeed_warmup_matches_deepspeed():
     got = lrplot.load(str(path)).schedules[0].values(1100)
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-18)
     assert got[1] == 0.0 and math.isclose(got[1001], 0.001)
+
+
+# ---- axolotl ----------------------------------------------------------------------------
+# Its schedule lambdas, transcribed from axolotl-ai-cloud/axolotl @ 067b021c :
+# src/axolotl/utils/schedulers.py (each a LambdaLR factor of the optimizer's lr).
+
+
+def quadratic_warmup_cosine(step, warmup, total, cycles=0.5):
+    if step < warmup:
+        return (float(step) / float(max(1, warmup))) ** 2
+    progress = float(step - warmup) / float(max(1, total - warmup))
+    return max(0.0, 0.5 * (1.0 + math.cos(math.pi * float(cycles) * 2.0 * progress)))
+
+
+def cosine_min_lr(step, warmup, total, ratio):
+    if step < warmup:
+        return float(step) / float(max(1, warmup))
+    progress = float(step - warmup) / float(max(1, total - warmup))
+    return (1 - ratio) * (0.5 * (1.0 + math.cos(math.pi * progress))) + ratio
+
+
+def warmup_decay_constant(step, warmup, total, constant_ratio, ratio, cycles=0.5):
+    if step < warmup:
+        return float(step) / float(max(1, warmup))
+    constant = int(total * constant_ratio)
+    step = min(step, constant)
+    progress = float(step - warmup) / float(max(1, constant - warmup))
+    return max(0, (1 - ratio) * 0.5 * (1.0 + math.cos(math.pi * float(cycles) * 2.0
+                                                     * progress))) + ratio
+
+
+AXOLOTL = {"base_model": "some/model", "micro_batch_size": 2, "gradient_accumulation_steps": 4,
+           "num_epochs": 3, "learning_rate": 2e-4}
+
+
+@pytest.mark.parametrize(("extra", "size", "total", "warmup", "factor"), [
+    # ceil(1000 · 3 / 8) = 375 steps; warmup int(0.1 · 375) = 37 (floor, unlike the Trainer).
+    ({"lr_quadratic_warmup": True, "warmup_ratio": 0.1}, 1000, 375, 37,
+     lambda t: quadratic_warmup_cosine(t, 37, 375)),
+    # No warmup given: min(int(0.03 · 375), 100) = 11.
+    ({"cosine_min_lr_ratio": 0.1}, 1000, 375, 11, lambda t: cosine_min_lr(t, 11, 375, 0.1)),
+    ({"cosine_min_lr_ratio": 0.2, "cosine_constant_lr_ratio": 0.8, "warmup_steps": 20}, 1000,
+     375, 20, lambda t: warmup_decay_constant(t, 20, 375, 0.8, 0.2)),
+    # min ratio 1 with constant ratio 0 (falsy): the min-lr branch, i.e. constant after warmup.
+    ({"cosine_min_lr_ratio": 1.0, "cosine_constant_lr_ratio": 0, "max_steps": 50,
+      "warmup_steps": 1}, None, 50, 2, lambda t: cosine_min_lr(t, 2, 50, 1.0)),
+])
+def test_axolotl_configs_follow_axolotl(tmp_path, extra, size, total, warmup, factor):
+    yaml = require("yaml")
+    path = tmp_path / "axolotl.yml"
+    path.write_text(yaml.safe_dump({**AXOLOTL, **extra}))
+    (schedule,) = lrplot.load(str(path), dataset_size=size).schedules
+    assert schedule.params["num_training_steps"] == total
+    assert schedule.params["num_warmup_steps"] == warmup
+    expected = [2e-4 * factor(t) for t in range(total + 20)]
+    np.testing.assert_allclose(schedule.values(total + 20), expected, rtol=1e-12, atol=1e-18)
+
+
+def test_axolotl_default_is_the_transformers_cosine(tmp_path, cli):
+    yaml = require("yaml")
+    path = tmp_path / "axolotl.yml"
+    path.write_text(yaml.safe_dump({**AXOLOTL, "max_steps": 100, "warmup_steps": 10}))
+    (schedule,) = lrplot.load(str(path)).schedules
+    assert schedule.name == "hf.cosine"
+    expected = lrplot.schedule("hf.cosine", lr=2e-4, num_warmup_steps=10,
+                               num_training_steps=100).values(100)
+    assert schedule.values(100).tolist() == expected.tolist()
+    path.write_text(yaml.safe_dump({**AXOLOTL, "sample_packing": True}))
+    result = cli("plot", path, "--dataset-size", "100")
+    assert result.code == 2 and "sample_packing" in result.err and "max_steps" in result.err
+    path.write_text(yaml.safe_dump({**AXOLOTL, "max_steps": 9, "lr_scheduler": "rex"}))
+    result = cli("plot", path)
+    assert result.code == 2 and "rex" in result.err
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real-configs is not here")
+def test_the_real_axolotl_quadratic_warmup_recipe():
+    """SOURCES.md: axolotl's archived btlm recipe sets lr_quadratic_warmup."""
+    path = REAL / "hf-trainer" / "axolotl.archived.cerebras.btlm-ft.yml"
+    (schedule,) = lrplot.load(str(path), dataset_size=1000).schedules
+    assert schedule.name == "axolotl.cosine_with_quadratic_warmup"

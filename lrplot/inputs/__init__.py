@@ -58,6 +58,7 @@ class InputFormat:
 FORMATS: tuple[InputFormat, ...] = (
     InputFormat("keras", "lrplot.inputs.keras_json", "Keras serialized schedule", (".json",)),
     InputFormat("deepspeed", "lrplot.inputs.deepspeed_json", "DeepSpeed config", (".json",)),
+    InputFormat("axolotl", "lrplot.inputs.axolotl", "axolotl config", (".yaml", ".yml")),
     InputFormat("hf", "lrplot.inputs.hf_args", "Hugging Face TrainingArguments",
                 (".json", ".yaml", ".yml")),
     InputFormat("config", "lrplot.inputs.config", "lrplot config"),
