@@ -10,6 +10,7 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import lrplot
 from lrplot.errors import LrplotError
 from lrplot.inputs import load as load_inputs
 from lrplot.registry import get
@@ -230,3 +231,54 @@ def test_random_keras_json_loads_or_raises_lrplot_error(tmp_path, doc):
     path = tmp_path / "fuzz.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     check_loads_or_lrplot_error(path)
+
+
+# Training configs: the readers' own keys with plausible and junk values, through the CLI's
+# loading path with a dataset size, so every rule (steps, warmup, kwargs, pointers) runs.
+HF_KEYS = ["learning_rate", "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_steps",
+           "warmup_ratio", "max_steps", "num_train_epochs", "per_device_train_batch_size",
+           "gradient_accumulation_steps", "dataloader_drop_last", "deepspeed", "output_dir"]
+AXOLOTL_KEYS = ["micro_batch_size", "num_epochs", "lr_scheduler", "cosine_min_lr_ratio",
+                "cosine_constant_lr_ratio", "lr_quadratic_warmup", "sample_packing",
+                "batch_size", "base_model", *HF_KEYS]
+DS_KEYS = ["warmup_min_lr", "warmup_max_lr", "warmup_num_steps", "warmup_type",
+           "total_num_steps", "cycle_min_lr", "cycle_max_lr", "cos_min_ratio", "nope"]
+training_values = st.one_of(plausible, values, st.just("auto"),
+                            st.sampled_from(["cosine", "linear", "rex", "WarmupLR"]))
+hf_documents = st.dictionaries(st.sampled_from(AXOLOTL_KEYS), training_values, max_size=8)
+ds_documents = st.fixed_dictionaries(
+    {"train_batch_size": mostly(st.integers(1, 64))},
+    optional={"optimizer": mostly(st.fixed_dictionaries(
+                  {"type": st.just("Adam"), "params": st.fixed_dictionaries(
+                      {}, optional={"lr": training_values})})),
+              "scheduler": mostly(st.fixed_dictionaries(
+                  {"type": mostly(st.sampled_from(["WarmupLR", "WarmupDecayLR",
+                                                   "WarmupCosineLR", "OneCycle",
+                                                   "LRRangeTest", "Nope"]))},
+                  optional={"params": mostly(st.dictionaries(st.sampled_from(DS_KEYS),
+                                                             training_values, max_size=5))}))})
+
+
+def check_training_config(path) -> None:
+    try:
+        lrplot.load(str(path), dataset_size=100, steps=30)
+    except LrplotError as err:
+        assert "\n" not in err.message and err.message.startswith(str(path)), err.message
+
+
+@SETTINGS
+@given(doc=hf_documents, suffix=st.sampled_from([".json", ".yaml"]))
+def test_random_trainer_and_axolotl_files_load_or_raise_lrplot_error(tmp_path, doc, suffix):
+    import yaml
+
+    path = tmp_path / f"train{suffix}"
+    path.write_text(json.dumps(doc) if suffix == ".json" else yaml.safe_dump(doc))
+    check_training_config(path)
+
+
+@SETTINGS
+@given(doc=ds_documents)
+def test_random_deepspeed_configs_load_or_raise_lrplot_error(tmp_path, doc):
+    path = tmp_path / "ds_config.json"
+    path.write_text(json.dumps(doc))
+    check_training_config(path)
