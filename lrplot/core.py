@@ -32,6 +32,49 @@ def _no_events(n: int) -> list[Event]:
 
 
 @dataclass(frozen=True)
+class Series:
+    """A metric series computed on demand (the synthetic loss): ``at(steps)`` gives the
+    values at steps in ``0..length-1``, so a long one is never held whole.
+
+    It slices like an array (``series[w:]`` is another Series) and converts to one with
+    ``np.asarray`` (for short series only); :func:`series_chunk` and :func:`series_at`
+    read either kind.
+    """
+
+    length: int
+    at: Callable[[np.ndarray], np.ndarray]
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, slice) and key.step in (None, 1):
+            start, stop, _ = key.indices(self.length)
+            at = self.at
+            return Series(max(stop - start, 0), lambda steps: at(steps + start))
+        return np.asarray(self)[key]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return np.asarray(self.at(np.arange(self.length, dtype=np.int64)),
+                          dtype=dtype or np.float64)
+
+
+def series_chunk(metric: Any, start: int, stop: int) -> np.ndarray:
+    """Values start..stop-1 of a metric array or :class:`Series`."""
+    if isinstance(metric, Series):
+        return np.asarray(metric.at(np.arange(start, min(stop, metric.length),
+                                              dtype=np.int64)), dtype=np.float64)
+    return np.asarray(metric[start:stop], dtype=np.float64)
+
+
+def series_at(metric: Any, steps: np.ndarray) -> np.ndarray:
+    """The metric at *steps* (each below its length), array or :class:`Series`."""
+    if isinstance(metric, Series):
+        return np.asarray(metric.at(steps), dtype=np.float64)
+    return np.asarray(metric, dtype=np.float64)[steps]
+
+
+@dataclass(frozen=True)
 class Schedule:
     """A learning-rate schedule ready to evaluate.
 
@@ -46,7 +89,7 @@ class Schedule:
     events: Callable[[int], list[Event]] = _no_events
     name: str = ""
     params: Mapping[str, Any] = field(default_factory=dict)
-    metric: np.ndarray | None = None
+    metric: np.ndarray | Series | None = None
     metric_label: str = "metric"
 
     def __call__(self, steps: Any) -> np.ndarray:

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from lrplot.core import Series, series_chunk
+from lrplot.limits import EVALUATION_CHUNK
 from lrplot.params import CHOICE, FLOAT, INT, Param
 
 # torch ReduceLROnPlateau's parameters, shared by the plateau family and the torch./hf.
@@ -35,7 +37,7 @@ PLATEAU_NOTE = ("Reads --metric FILE[:COLUMN] (metric[t] is observed after step 
 
 
 def reduce_on_plateau(
-    metric: np.ndarray,
+    metric: Any,
     *,
     lr: float,
     factor: float = 0.1,
@@ -46,53 +48,63 @@ def reduce_on_plateau(
     cooldown: int = 0,
     min_lr: float = 0.0,
     eps: float = 1e-8,
-) -> np.ndarray:
-    """The lr for steps 0..len(metric), PyTorch ``ReduceLROnPlateau`` semantics.
+) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch ``ReduceLROnPlateau`` over *metric* (an array or a :class:`Series`), as the
+    rows where the lr changed and the lr from each on: ``(rows, lrs)`` with ``lrs[0] = lr``.
 
-    ``metric[t]`` is observed after step ``t``; entry ``t+1`` of the result is the lr after
-    that observation. A cut happens once more than *patience* observations in a row were not
-    better than the best so far; *cooldown* observations after a cut are not counted.
+    ``metric[t]`` is observed after step ``t``, so row ``t+1`` is the lr after that
+    observation (row ``t`` holds ``lrs[searchsorted(rows, t, "right")]``). A cut happens once
+    more than *patience* observations in a row were not better than the best so far;
+    *cooldown* observations after a cut are not counted. The metric is read a chunk at a
+    time and only the cuts are kept, so memory does not grow with its length.
     """
-    lrs = np.empty(len(metric) + 1, dtype=np.float64)
-    lrs[0] = current = lr
+    rows: list[int] = []
+    lrs = [lr]
+    current = lr
     best = math.inf if mode == "min" else -math.inf
-    bad = 0
-    cooling = 0
-    for index, value in enumerate(np.asarray(metric, dtype=np.float64).tolist()):
-        if _is_better(value, best, mode, threshold_mode, threshold):
-            best = value
-            bad = 0
-        else:
-            bad += 1
-        if cooling > 0:
-            cooling -= 1
-            bad = 0
-        if bad > patience:
-            reduced = max(current * factor, min_lr)
-            if current - reduced > eps:
-                current = reduced
-            cooling = cooldown
-            bad = 0
-        lrs[index + 1] = current
-    return lrs
+    # torch's is_better(a, best): a < best·(1−threshold) or a < best − threshold for min,
+    # a > best·(1+threshold) or a > best + threshold for max (inlined: this is the loop).
+    sign = 1.0 if mode == "min" else -1.0
+    relative = threshold_mode == "rel"
+    scale = 1.0 - threshold if mode == "min" else 1.0 + threshold
+    bad = cooling = 0
+    index = 1
+    for start in range(0, len(metric), EVALUATION_CHUNK):
+        for value in series_chunk(metric, start, start + EVALUATION_CHUNK).tolist():
+            bound = best * scale if relative else best - sign * threshold
+            if (value < bound) if sign > 0 else (value > bound):
+                best = value
+                bad = 0
+            else:
+                bad += 1
+            if cooling > 0:
+                cooling -= 1
+                bad = 0
+            if bad > patience:
+                reduced = max(current * factor, min_lr)
+                if current - reduced > eps:
+                    current = reduced
+                    rows.append(index)
+                    lrs.append(current)
+                cooling = cooldown
+                bad = 0
+            index += 1
+    return np.asarray(rows, dtype=np.int64), np.asarray(lrs, dtype=np.float64)
 
 
-def _is_better(value: float, best: float, mode: str, threshold_mode: str,
-               threshold: float) -> bool:
-    if mode == "min":
-        bound = best * (1.0 - threshold) if threshold_mode == "rel" else best - threshold
-        return value < bound
-    bound = best * (1.0 + threshold) if threshold_mode == "rel" else best + threshold
-    return value > bound
-
-
-def synthetic_metric(n: int) -> np.ndarray:
+def synthetic_metric(n: int) -> Series:
     """A deterministic validation-loss curve of length *n* with three plateaus.
 
     Each quarter of the run drops quickly and then flattens out (creeping up a little, with a
     small fixed wiggle), so that ReduceLROnPlateau has something to react to at any length.
+    It is a :class:`~lrplot.core.Series`: computed a chunk of steps at a time, never held.
     """
-    t = np.arange(n, dtype=np.float64) / max(n, 1)
+    return Series(n, lambda steps: synthetic_loss(steps, n))
+
+
+def synthetic_loss(steps: np.ndarray, n: int) -> np.ndarray:
+    """:func:`synthetic_metric`'s values at *steps* of a run of *n*."""
+    t = np.asarray(steps, dtype=np.float64) / max(n, 1)
     quarter = np.minimum(np.floor(t * 4), 3)
     within = t * 4 - quarter
     level = 2.0 * 0.55**quarter
@@ -100,39 +112,39 @@ def synthetic_metric(n: int) -> np.ndarray:
     # A slight upward drift (mild overfitting) plus a fixed wiggle: once the drop is over,
     # no step beats the best so far, so each flat stretch is a real plateau.
     drift = 0.03 * level * within
-    wiggle = 0.002 * level * (1.0 + np.sin(np.arange(n) * 2.3999632297))
+    wiggle = 0.002 * level * (1.0 + np.sin(np.asarray(steps) * 2.3999632297))
     return level * 0.55 + drop + drift + wiggle
 
 
 # The trace is a Python loop over the whole metric, and a schedule is evaluated a chunk of
-# steps at a time (and again for its events): remember the last few traces, keyed by the
-# metric object itself and the settings.
-_TRACES: list[tuple[np.ndarray, tuple[tuple[str, Any], ...], np.ndarray]] = []
+# steps at a time (and again for its events): remember the last few traces (a few cuts
+# each), keyed by the metric object itself and the settings.
+_TRACES: list[tuple[Any, tuple[tuple[str, Any], ...], tuple[np.ndarray, np.ndarray]]] = []
 
 
-def plateau_trace(values: Mapping[str, Any]) -> np.ndarray:
-    """The lr after 0..len(metric) observations for validated *values* (lr, metric and
+def plateau_trace(values: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`reduce_on_plateau`'s ``(rows, lrs)`` for validated *values* (lr, metric and
     :data:`PLATEAU_PARAMS`), computed once per metric and settings."""
     metric = values["metric"]
     settings = tuple((name, values[name]) for name in ("lr", *PLATEAU_NAMES))
-    for seen, seen_settings, lrs in _TRACES:
+    for seen, seen_settings, trace in _TRACES:
         if seen is metric and seen_settings == settings:
-            return lrs
-    lrs = reduce_on_plateau(metric, **dict(settings))
-    _TRACES[:] = [*_TRACES[-7:], (metric, settings, lrs)]
-    return lrs
+            return trace
+    trace = reduce_on_plateau(metric, **dict(settings))
+    _TRACES[:] = [*_TRACES[-7:], (metric, settings, trace)]
+    return trace
 
 
 def plateau_lr(steps: np.ndarray, values: Mapping[str, Any]) -> np.ndarray:
     """Row t is the lr after t observations; the last lr holds after the metric ends."""
-    lrs = plateau_trace(values)
-    return lrs[np.minimum(steps, len(lrs) - 1).astype(np.int64)]
+    rows, lrs = plateau_trace(values)
+    return lrs[np.searchsorted(rows, steps, side="right")]
 
 
 def plateau_reductions(values: Mapping[str, Any], n: int) -> list[tuple[float, str]]:
     """The steps below *n* where the lr was cut, as ``reduction`` events."""
-    lrs = plateau_trace(values)[:max(n, 0)]
-    return [(int(step), "reduction") for step in np.flatnonzero(lrs[1:] < lrs[:-1]) + 1]
+    rows, _ = plateau_trace(values)
+    return [(int(step), "reduction") for step in rows[rows < n].tolist()]
 
 
 def plateau_length(values: Mapping[str, Any]) -> int:

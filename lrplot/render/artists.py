@@ -109,9 +109,16 @@ def mark_events(ax, schedule: Schedule, events: list[Event], color: Any) -> set[
 
 def draw_metric(ax, schedule: Schedule, n: int, options: FigureOptions) -> None:
     muted = THEMES[options.theme]["muted"]
-    metric = np.asarray(schedule.metric)[:n]
-    ax.plot(np.arange(len(metric)), metric, color=muted, linewidth=1.0, alpha=0.8,
-            label=f"_{schedule.metric_label}")
+    metric = schedule.metric
+    shown = min(n, len(metric)) if metric is not None else 0
+    # The same per-pixel envelope as the lr: a long metric costs no more to draw.
+    at = getattr(metric, "at", None)  # a computed Series, or an array (core.series_at)
+
+    def values(steps: np.ndarray) -> np.ndarray:
+        return np.asarray(at(steps) if at is not None else np.asarray(metric)[steps], float)
+
+    x, y = curve_points(values, shown, pixel_width(ax.figure))
+    ax.plot(x, y, color=muted, linewidth=1.0, alpha=0.8, label=f"_{schedule.metric_label}")
     ax.set_ylabel(schedule.metric_label, color=muted)
     ax.tick_params(axis="y", colors=muted)
     ax.grid(False)
