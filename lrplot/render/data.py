@@ -8,8 +8,9 @@ Rust): about twenty times faster than Python's ``repr`` per float, which was mos
 a large CSV. Its spelling differs from ``repr`` only in form (``1e-7`` for ``1e-07``,
 ``0.00001`` for ``1e-05``); the digits are the same shortest ones.
 
-Both writers stream in chunks of rows, so memory stays at the evaluated columns plus one
-chunk of text whatever the number of steps.
+Both writers stream in chunks of rows (about the same number of cells whatever the number of
+columns), reading each column a chunk at a time (:class:`~lrplot.core.Column`), so memory
+stays at one chunk of values and text whatever the number of steps.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ import orjson
 from lrplot.errors import LrplotError
 
 ROWS_PER_CHUNK = 65_536
+# A chunk holds about this many cells whatever the number of columns (a 64-curve sweep
+# writes 2 048 rows at a time, not 65 536 rows of 64 cells).
+CELLS_PER_CHUNK = 2 * ROWS_PER_CHUNK
+
+
+def rows_per_chunk(columns: int) -> int:
+    return max(1024, min(ROWS_PER_CHUNK, CELLS_PER_CHUNK // max(columns, 1)))
 
 
 def column_labels(labels: Sequence[str]) -> list[str]:
@@ -76,8 +84,9 @@ def write_csv(handle: BinaryIO, labels: Sequence[str], columns: Sequence[np.ndar
     """Write ``step[,epoch],values...`` rows for ``len(columns[0])`` steps."""
     n = len(columns[0]) if columns else 0
     handle.write(header(labels, steps_per_epoch).encode())
-    for start in range(0, n, ROWS_PER_CHUNK):
-        stop = min(n, start + ROWS_PER_CHUNK)
+    rows = rows_per_chunk(len(columns))
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
         handle.write(csv_rows(start, [col[start:stop] for col in columns], steps_per_epoch))
 
 
@@ -116,6 +125,7 @@ def write_result_csv(handle: BinaryIO, result: Any) -> None:
         names, columns = csv_columns(result.runs)
         write_csv(handle, names, columns, result.steps_per_epoch)
     else:
+        result.check()  # an lr that overflows is refused before the first row
         write_csv(handle, result.labels, result.columns, result.steps_per_epoch)
 
 
@@ -127,5 +137,6 @@ def write_result_json(handle: BinaryIO, result: Any) -> None:
         doc = to_json(result.runs, result.objective, result.w0, result.seed)
         handle.write(json.dumps(doc, allow_nan=False).encode() + b"\n")
     else:
+        result.check()
         write_json(handle, result.labels, result.columns, result.steps_per_epoch,
                    result.title)
