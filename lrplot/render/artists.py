@@ -29,9 +29,25 @@ def pixel_width(fig: Figure) -> int:
     return int(fig.get_figwidth() * fig.get_dpi())
 
 
-def draw_curve(ax, schedule: Schedule, n: int, color: Any, width_px: int,
-                linewidth: float = 1.6, linestyle: Any = "-") -> None:
+# The points last drawn of a few schedules: a comparison draws each schedule in the overlay
+# and again in its (narrower) panel, and the overlay's points serve the panel as well, so a
+# schedule is evaluated once per figure.
+_DRAWN: list[tuple[Any, int, int, np.ndarray, np.ndarray]] = []
+
+
+def drawn_points(schedule: Schedule, n: int, width_px: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`curve_points` of *schedule*, reusing points drawn at least as wide."""
+    for seen, seen_n, seen_width, x, y in _DRAWN:
+        if seen is schedule and seen_n == n and seen_width >= width_px:
+            return x, y
     x, y = curve_points(schedule, n, width_px, finite=True)
+    _DRAWN[:] = [*_DRAWN[-31:], (schedule, n, width_px, x, y)]
+    return x, y
+
+
+def draw_curve(ax, schedule: Schedule, n: int, color: Any, width_px: int,
+               linewidth: float = 1.6, linestyle: Any = "-") -> None:
+    x, y = drawn_points(schedule, n, width_px)
     ax.plot(x, y, color=color, linewidth=linewidth, linestyle=linestyle, label=schedule.label)
 
 
