@@ -55,10 +55,17 @@ def float_texts(values: np.ndarray) -> list[bytes]:
     values = np.ascontiguousarray(values, dtype=np.float64)
     if not values.size:
         return []
-    if np.isfinite(values).all():
-        return orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
-    # orjson writes null for a non-finite float; only simulate's w/loss columns can hold one.
-    return [repr(v).encode() for v in values.tolist()]
+    texts = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
+    # orjson writes null for a non-finite float; only simulate's w/loss columns hold one.
+    for index in np.flatnonzero(~np.isfinite(values)).tolist():
+        texts[index] = repr(float(values[index])).encode()
+    return texts
+
+
+def json_numbers(values: np.ndarray) -> bytes:
+    """A JSON array's items for *values*: shortest round-trip floats, null where not finite."""
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    return orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].replace(b",", b", ")
 
 
 def csv_rows(start: int, columns: Sequence[np.ndarray], steps_per_epoch: int | None) -> bytes:
@@ -117,6 +124,32 @@ def write_json(handle: BinaryIO, labels: Sequence[str], columns: Sequence[np.nda
     handle.write(b"]}\n")
 
 
+def write_simulation_json(handle: BinaryIO, result: Any) -> None:
+    """A Simulation as one line of JSON, each series streamed in chunks (NaN after a
+    divergence is null): ``{"objective", "w0", "steps", "seed"?, "runs": [{"label", "lr",
+    "w", "loss", "diverged_at"}]}``, ``w`` a list per coordinate in 2-D."""
+
+    def series(values: np.ndarray) -> bytes:
+        parts = [json_numbers(values[start:start + ROWS_PER_CHUNK])
+                 for start in range(0, len(values), ROWS_PER_CHUNK)]
+        return b"[" + b", ".join(parts) + b"]"
+
+    runs = result.runs
+    head: dict[str, object] = {"objective": result.objective.name, "w0": result.w0,
+                               "steps": len(runs[0].lr)}
+    if result.objective.noise:
+        head["seed"] = result.seed
+    handle.write(json.dumps(head, allow_nan=False)[:-1].encode() + b', "runs": [')
+    for index, run in enumerate(runs):
+        w = (b"[" + b", ".join(series(col) for col in run.w.T) + b"]"
+             if run.w.shape[1] > 1 else series(run.w[:, 0]))
+        handle.write((b", " if index else b"") + b'{"label": ' + json.dumps(run.label).encode()
+                     + b', "lr": ' + series(run.lr) + b', "w": ' + w + b', "loss": '
+                     + series(run.loss) + b', "diverged_at": '
+                     + json.dumps(run.diverged_at).encode() + b"}")
+    handle.write(b"]}\n")
+
+
 def write_result_csv(handle: BinaryIO, result: Any) -> None:
     """A :class:`~lrplot.view.View` or :class:`~lrplot.simulate.Simulation` as CSV."""
     if result.kind == "simulation":
@@ -132,10 +165,7 @@ def write_result_csv(handle: BinaryIO, result: Any) -> None:
 def write_result_json(handle: BinaryIO, result: Any) -> None:
     """A :class:`~lrplot.view.View` or :class:`~lrplot.simulate.Simulation` as JSON."""
     if result.kind == "simulation":
-        from lrplot.simulate import to_json
-
-        doc = to_json(result.runs, result.objective, result.w0, result.seed)
-        handle.write(json.dumps(doc, allow_nan=False).encode() + b"\n")
+        write_simulation_json(handle, result)
     else:
         result.check()
         write_json(handle, result.labels, result.columns, result.steps_per_epoch,
