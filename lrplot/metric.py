@@ -139,7 +139,7 @@ def _json_column(body: bytes, index: int, width: int) -> np.ndarray | None:
             numbers = orjson.loads(b"[" + data[start:end].replace(b"\n", b",") + b"]")
         except orjson.JSONDecodeError:
             return None
-        columns.append(np.asarray(numbers, dtype=np.float64)[index::width])
+        columns.append(np.asarray(numbers[index::width], dtype=np.float64))
         start = end + 1
     return np.concatenate(columns) if columns else None
 

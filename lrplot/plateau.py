@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import astuple, dataclass
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,36 @@ def reduce_on_plateau(
     *cooldown* observations after a cut are not counted. The metric is read a chunk at a
     time and only the cuts are kept, so memory does not grow with its length.
     """
+    settings = Settings(lr, factor, patience, threshold, threshold_mode, mode, cooldown,
+                        min_lr, eps)
+    if _jumps_apply(metric, settings):
+        return _Jumps(settings, len(metric)).run(metric)
+    return stepped_plateau(metric, settings)
+
+
+@dataclass(frozen=True)
+class Settings:
+    lr: float
+    factor: float
+    patience: int
+    threshold: float
+    threshold_mode: str
+    mode: str
+    cooldown: int
+    min_lr: float
+    eps: float
+
+    def bound(self, best: float) -> float:
+        """torch's is_better(a, best) is ``a < bound`` (min) or ``a > bound`` (max)."""
+        if self.threshold_mode == "rel":
+            return best * (1.0 - self.threshold if self.mode == "min" else 1.0 + self.threshold)
+        return best - self.threshold if self.mode == "min" else best + self.threshold
+
+
+def stepped_plateau(metric: Any, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`reduce_on_plateau` one observation at a time, as torch steps: the reference."""
+    (lr, factor, patience, threshold, threshold_mode, mode, cooldown, min_lr,
+     eps) = astuple(settings)
     rows: list[int] = []
     lrs = [lr]
     current = lr
@@ -90,6 +121,122 @@ def reduce_on_plateau(
                 bad = 0
             index += 1
     return np.asarray(rows, dtype=np.int64), np.asarray(lrs, dtype=np.float64)
+
+
+
+
+def _jumps_apply(metric: Any, settings: Settings) -> bool:
+    """Whether the best-so-far only ever falls (min) or rises (max) through the bound, so
+    improvements can be found by binary search (the metric must be ≥ 0 for a relative
+    threshold); otherwise the reference loop runs."""
+    if settings.threshold < 0 or (settings.threshold_mode == "rel" and settings.mode == "min"
+                                  and settings.threshold >= 1):
+        return False
+    if isinstance(metric, Series):  # the synthetic loss: positive and finite
+        return True
+    values = np.asarray(metric, dtype=np.float64)
+    if not np.isfinite(values).all():
+        return False
+    return settings.threshold_mode == "abs" or not values.size or float(values.min()) >= 0
+
+
+class _Jumps:
+    """ReduceLROnPlateau from one event to the next instead of one observation at a time.
+
+    Whether an observation improves depends only on the best so far, never on the cuts: so
+    each chunk's improvements are found by binary search on its running best (each is the
+    first value past the bound of the one before), and between two improvements the cuts
+    fall at fixed intervals (patience + 1 after the last reset, then cooldown + patience + 1),
+    which is arithmetic. Only the cuts that change the lr are stepped, in torch's float
+    operations; once a cut cannot change it (below eps or at min_lr) nothing later can, and
+    the rest of the metric is not read.
+    """
+
+    def __init__(self, settings: Settings, n: int) -> None:
+        self.s, self.n = settings, n
+        self.best = math.inf if settings.mode == "min" else -math.inf
+        self.current = settings.lr
+        self.rows: list[int] = []
+        self.lrs = [settings.lr]
+        self.j = -1  # the last observation accounted for
+        self.bad = self.cooling = 0
+        self.stuck = False
+
+    def run(self, metric: Any) -> tuple[np.ndarray, np.ndarray]:
+        for start in range(0, self.n, EVALUATION_CHUNK):
+            self._chunk(series_chunk(metric, start, start + EVALUATION_CHUNK), start)
+            if self.stuck:
+                break
+        if not self.stuck:
+            self._gap(self.n)
+        return np.asarray(self.rows, dtype=np.int64), np.asarray(self.lrs, dtype=np.float64)
+
+    def _chunk(self, values: np.ndarray, start: int) -> None:
+        minimum = self.s.mode == "min"
+        # Running best of the chunk; every value before the search point is past no bound
+        # that matters, so the first running best past the bound is the next improvement.
+        key = -np.minimum.accumulate(values) if minimum else np.maximum.accumulate(values)
+        searches = 0
+        while not self.stuck:
+            bound = self.s.bound(self.best)
+            k = int(np.searchsorted(key, -bound if minimum else bound, side="right"))
+            if k >= len(values):
+                return
+            self._improved(start + k, float(values[k]))
+            searches += 1
+            if searches > 16 + len(values) // 32:  # improvements are dense: look at each
+                self._each(values, start, k + 1)
+                return
+
+    def _each(self, values: np.ndarray, start: int, begin: int) -> None:
+        minimum = self.s.mode == "min"
+        for k, value in enumerate(values[begin:].tolist(), start=start + begin):
+            bound = self.s.bound(self.best)
+            if (value < bound) if minimum else (value > bound):
+                self._improved(k, value)
+                if self.stuck:
+                    return
+
+    def _improved(self, u: int, value: float) -> None:
+        """Observation *u* beats the best: the gap before it, then its own step."""
+        self._gap(u)
+        if self.stuck:
+            return
+        self.best = value
+        self.bad = 0
+        if self.cooling > 0:
+            self.cooling -= 1
+        self.j = u
+
+    def _gap(self, end: int) -> None:
+        """Observations j+1 .. end-1, none better than the best."""
+        s = self.s
+        left = end - self.j - 1
+        at = self.j
+        if left <= 0:
+            return
+        if self.cooling:  # not counted while cooling down
+            spent = min(self.cooling, left)
+            self.cooling -= spent
+            self.bad, at, left = 0, at + spent, left - spent
+        first = at + s.patience + 1 - self.bad  # the first cut, then one a period
+        if left == 0 or first > end - 1:
+            self.bad += end - 1 - at
+            self.j = end - 1
+            return
+        period = s.cooldown + s.patience + 1
+        last = first + (end - 1 - first) // period * period
+        for cut in range(first, last + 1, period):
+            reduced = max(self.current * s.factor, s.min_lr)
+            if not self.current - reduced > s.eps:
+                self.stuck = True  # the same cut every time from now on
+                return
+            self.current = reduced
+            self.rows.append(cut + 1)
+            self.lrs.append(reduced)
+        after = end - 1 - last
+        self.cooling, self.bad = max(s.cooldown - after, 0), max(after - s.cooldown, 0)
+        self.j = end - 1
 
 
 def synthetic_metric(n: int) -> Series:
