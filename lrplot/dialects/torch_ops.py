@@ -290,8 +290,8 @@ class BlockReplay:
     block, and the values of a row never depend on how it was asked for.
     """
 
-    def __init__(self, driver: Driver, first: float, block: int = BLOCK) -> None:
-        self.first, self.block = first, block
+    def __init__(self, driver: Driver, first: float, block: int | None = None) -> None:
+        self.first, self.block = first, block or BLOCK
         self.trees: list[Driver] = [copy.deepcopy(driver)]  # the tree before each block
         self.starts: list[float] = [first]  # the lr before each block
         self.found: list[int] = []
