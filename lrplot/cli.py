@@ -9,7 +9,6 @@ input of any kind ends with exit status 2 and one line on stderr (see :func:`mai
 from __future__ import annotations
 
 import inspect
-import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -48,17 +47,17 @@ from lrplot.spec import spec_text
 from lrplot.sweep import MAX_VARIANTS
 from lrplot.view import Look
 
-app = typer.Typer(
-    name="lrplot",
-    help="Explore, plot and export learning-rate schedules.\n\n"
+APP_SETTINGS: dict[str, Any] = {
+    "name": "lrplot",
+    "help": "Explore, plot and export learning-rate schedules.\n\n"
     "Type a schedule and see it: `lrplot cosine --warmup 5 --out lr.png`, "
     "`lrplot plot torch.OneCycleLR:max_lr=0.1,total_steps=1000 --out lr.csv`. "
     "Without --out, a table of key steps is printed. `lrplot list` shows every schedule.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+    "no_args_is_help": True,
+    "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+_app = typer.Typer(**APP_SETTINGS, add_completion=True)
 
 
 
@@ -75,8 +74,7 @@ SPECS_HELP = ("Schedules: NAME[:key=value,...] (e.g. cosine:warmup=5, "
               ".yaml).")
 
 
-
-@app.command("plot")
+@_app.command("plot")
 def plot_command(
     specs: Annotated[list[str], typer.Argument(
         help=SPECS_HELP, metavar="SPEC...", show_default=False)],
@@ -95,7 +93,6 @@ def plot_command(
     api.output(loaded, out, **look)
 
 
-
 COMPARE_HELP = (
     "Compare schedules side by side: one panel each plus an overlay, and a table of peak, "
     "final, min, mean, total lr, the first step below 50% and 10% of the peak, and the lr at "
@@ -106,7 +103,7 @@ COMPARE_HELP = (
 )
 
 
-@app.command("compare", help=COMPARE_HELP)
+@_app.command("compare", help=COMPARE_HELP)
 def compare_command(
     specs: Annotated[list[str], typer.Argument(
         help=SPECS_HELP + " With --vary: one spec, the base of the sweep.",
@@ -147,7 +144,7 @@ SIMULATE_HELP = (
 )
 
 
-@app.command("simulate", help=SIMULATE_HELP)
+@_app.command("simulate", help=SIMULATE_HELP)
 def simulate_command(
     specs: Annotated[list[str], typer.Argument(help=SPECS_HELP, metavar="SPEC...",
                                                show_default=False)],
@@ -171,7 +168,7 @@ def simulate_command(
     api.output(api.simulate(loaded, objective=objective, w0=w0, seed=seed, **look), out)
 
 
-@app.command("list")
+@_app.command("list")
 def list_command() -> None:
     """List every schedule: canonical families, each framework's dialect names, then the
     composites that config files can hold."""
@@ -180,7 +177,7 @@ def list_command() -> None:
     print_catalogue(registry.all_definitions(), registry.all_composites())
 
 
-@app.command("describe")
+@_app.command("describe")
 def describe_command(
     name: Annotated[str, typer.Argument(help="A family (cosine), dialect name "
                                         "(torch.OneCycleLR), composite (sequence) or a file.",
@@ -248,21 +245,22 @@ def _family_command(defn: Definition) -> Callable[..., None]:
     return command
 
 
-def _register_families() -> None:
+def _family_commands(name: str | None = None) -> list[Any]:
+    """The CommandInfos of every family (or of the one called *name*), made on demand."""
+    box = typer.Typer()
     for defn in registry.all_definitions(kind="family"):
-        command = _family_command(defn)
-        app.command(defn.name, rich_help_panel="Families")(command)
-        if "_" in defn.name:
-            app.command(defn.name.replace("_", "-"), hidden=True)(command)
-
-
-_register_families()
+        if name in (None, defn.name, defn.name.replace("_", "-")):
+            command = _family_command(defn)
+            box.command(defn.name, rich_help_panel="Families")(command)
+            if "_" in defn.name:
+                box.command(defn.name.replace("_", "-"), hidden=True)(command)
+    return box.registered_commands
 
 
 # ---- gallery -------------------------------------------------------------------------
 
 
-@app.command("gallery")
+@_app.command("gallery")
 def gallery_command(
     directory: Annotated[str, typer.Argument(
         help="Folder for the pictures, README.md and manifest.json (created if missing).",
@@ -290,8 +288,8 @@ def gallery_command(
 def main(argv: Sequence[str] | None = None) -> int:
     """Run lrplot: exit 0 done, 2 bad input (one line on stderr), 130 on Ctrl-C, 128 + N on
     signal N (see :mod:`lrplot.process`)."""
-    command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
+    command = _command(args)
     process.prepare_streams()
     process.prepare_environment()
     with process.signals_raise():
@@ -301,6 +299,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BaseException as err:  # each kind is answered in _ending; bugs re-raise
             return _ending(err, args)
     return result if isinstance(result, int) else 0
+
+
+def _command(args: list[str]) -> Any:
+    """The click command to run *args*: a group holding only the command named first.
+
+    typer builds every command's options by introspection (~70 ms for all of them), so a
+    run builds just the one it runs; the top level (``--help``, no command, completion, an
+    unknown name) gets the whole app.
+    """
+    name = args[0] if args and not args[0].startswith("-") else None
+    found = [i for i in _app.registered_commands if name and i.name == name]
+    found = found or [i for i in (_family_commands(name) if name else []) if i.name == name]
+    if found:
+        one = typer.Typer(**APP_SETTINGS, add_completion=False)
+        one.registered_commands = found[:1]
+        one.callback()(_no_options)  # a group, so the command keeps its name
+        return typer.main.get_command(one)
+    return typer.main.get_command(_whole_app())
+
+
+def _whole_app() -> typer.Typer:
+    """The app with every command: the families' made once, before gallery (as declared)."""
+    if not any(i.rich_help_panel == "Families" for i in _app.registered_commands):
+        _app.registered_commands[-1:-1] = _family_commands()
+    return _app
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # `from lrplot.cli import app`: the whole app
+        return _whole_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _no_options() -> None:
+    """Explore, plot and export learning-rate schedules."""
 
 
 def _ending(err: BaseException, args: list[str]) -> int:
@@ -316,7 +349,7 @@ def _ending(err: BaseException, args: list[str]) -> int:
                 sys.stdout.write(err.format_message() + "\n")
             return _fail("no command given; pick one of the commands above "
                          "(e.g. lrplot cosine --warmup 5)")
-        return _fail(_explain_usage(err.format_message(), args),
+        return _fail(process.explain_usage(err.format_message(), args),
                      err.ctx.command_path if err.ctx else "lrplot")
     if isinstance(err, click_exception):
         return _fail(err.format_message())
@@ -345,23 +378,6 @@ def _click_errors() -> tuple[Any, Any, Any]:
         from click import exceptions as click_exceptions
 
         return click_exceptions.UsageError, click_exceptions.ClickException, click_exceptions.Abort
-
-
-SWITCH_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})
-
-
-def _explain_usage(message: str, args: list[str]) -> str:
-    """Click's usage message, made specific where a user is likely to trip: a yes/no
-    option is a switch, and ``--cycle true`` leaves ``true`` as a stray argument."""
-    match = re.match(r"Got unexpected extra argument\S* \(([^\s)]+)", message)
-    if match and match.group(1).lower() in SWITCH_WORDS and match.group(1) in args:
-        index = args.index(match.group(1))
-        option = args[index - 1] if index else ""
-        if option.startswith("--"):
-            name = option.removeprefix("--").removeprefix("no-")
-            return (f"{option} is a switch and takes no value: write --{name} for yes, "
-                    f"--no-{name} for no")
-    return message
 
 
 def _fail(message: str, where: str = "lrplot") -> int:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lrplot.core import Event, Schedule
+from lrplot.core import Event, Schedule, Series, series_at
 from lrplot.errors import LrplotError, within
 from lrplot.params import INTS, Param
 from lrplot.spec import show_value
@@ -170,22 +170,39 @@ def chain(parts: Sequence[Schedule], label: str = "chain") -> Schedule:
     )
 
 
-def _joined_metric(parts: list[Schedule], starts: list[int]) -> np.ndarray | None:
+def _joined_metric(parts: list[Schedule], starts: list[int]) -> np.ndarray | Series | None:
     """The metric on global steps: each metric-driven part's series placed at its segment.
 
-    Steps no part's metric covers are NaN, which plots as a gap.
+    Steps no part's metric covers are NaN, which plots as a gap. Computed series (the
+    synthetic loss) stay computed: the join is a :class:`~lrplot.core.Series` then.
     """
     if all(p.metric is None for p in parts):
         return None
+    ends: list[int | None] = [*starts[1:], None]
+    sizes = [len(p.metric) if p.metric is not None and end is None else
+             (end - start if end is not None else 0)
+             for p, start, end in zip(parts, starts, ends)]
+    if any(isinstance(p.metric, Series) for p in parts):
+        metrics = [p.metric for p in parts]
+
+        def at(steps: np.ndarray) -> np.ndarray:
+            out = np.full(steps.shape, np.nan)
+            for metric, start, size in zip(metrics, starts, sizes):
+                if metric is None:
+                    continue
+                here = (steps >= start) & (steps < start + min(size, len(metric)))
+                if here.any():
+                    out[here] = series_at(metric, steps[here] - start)
+            return out
+
+        return Series(starts[-1] + sizes[-1], at)
     pieces = []
-    for index, (part, start) in enumerate(zip(parts, starts)):
-        end = starts[index + 1] if index + 1 < len(starts) else None
+    for part, size, end in zip(parts, sizes, ends):
         if part.metric is None:
-            size = (end - start) if end is not None else 0
             pieces.append(np.full(size, np.nan))
         else:
             own = np.asarray(part.metric, dtype=np.float64)
-            pieces.append(own if end is None else _fit(own, end - start))
+            pieces.append(own if end is None else _fit(own, size))
     return np.concatenate(pieces)
 
 

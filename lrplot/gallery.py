@@ -74,7 +74,7 @@ def _picture(path: str) -> Picture:
 
     view = api.view(api.load(path))
     with within(path):
-        columns = view.columns
+        columns = view.arrays()
     image = io.BytesIO()
     figures.write(image, view, "png")
     with open(path, "rb") as handle:

@@ -13,6 +13,7 @@ import contextlib
 import errno
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Iterator
@@ -143,3 +144,20 @@ def detach_stdout() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
+
+
+SWITCH_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})
+
+
+def explain_usage(message: str, args: list[str]) -> str:
+    """Click's usage message, made specific where a user is likely to trip: a yes/no
+    option is a switch, and ``--cycle true`` leaves ``true`` as a stray argument."""
+    match = re.match(r"Got unexpected extra argument\S* \(([^\s)]+)", message)
+    if match and match.group(1).lower() in SWITCH_WORDS and match.group(1) in args:
+        index = args.index(match.group(1))
+        option = args[index - 1] if index else ""
+        if option.startswith("--"):
+            name = option.removeprefix("--").removeprefix("no-")
+            return (f"{option} is a switch and takes no value: write --{name} for yes, "
+                    f"--no-{name} for no")
+    return message

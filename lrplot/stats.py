@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lrplot.core import Event, stepwise_changes
+from lrplot.core import Column, Event, stepwise_changes
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,9 @@ class Summary:
 COMPARE_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 1.0)
 
 
-def summarize(values: np.ndarray) -> Summary:
+def summarize(values: np.ndarray | Column) -> Summary:
+    if isinstance(values, Column):
+        return _summarize_column(values)
     peak_step = int(np.argmax(values))
     peak = float(values[peak_step])
     after = values[peak_step:]
@@ -41,6 +43,17 @@ def summarize(values: np.ndarray) -> Summary:
         below_half=_first_below(after, 0.5 * peak, peak_step),
         below_tenth=_first_below(after, 0.1 * peak, peak_step),
         above_half=int(np.count_nonzero(values >= 0.5 * peak)),
+    )
+
+
+def _summarize_column(column: Column) -> Summary:
+    """:func:`summarize` in passes over the chunks: one for the scan, one past the peak."""
+    scan = column.scan
+    (below_half, below_tenth), above_half = column.past_peak((0.5, 0.1))
+    return Summary(
+        peak=scan.max, peak_step=scan.argmax, final=scan.final, min=scan.min,
+        mean=scan.total / len(column), total=scan.total, below_half=below_half,
+        below_tenth=below_tenth, above_half=above_half,
     )
 
 

@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-from lrplot.core import Schedule, natural_steps
+from lrplot.core import Column, Schedule, natural_steps
 from lrplot.errors import LrplotError
 from lrplot.render.style import THEMES as FIGURE_THEMES
 from lrplot.run import check_steps
@@ -109,9 +109,19 @@ class View:
         return [s.label for s in self.schedules]
 
     @cached_property
-    def columns(self) -> list[np.ndarray]:
-        """Each schedule's lr at steps 0..n-1, checked finite."""
-        return [s.checked_values(self.n) for s in self.schedules]
+    def columns(self) -> list[Column]:
+        """Each schedule's lr at steps 0..n-1, read a chunk at a time (checked finite as it
+        is read): outputs stream them, so memory does not grow with the steps."""
+        return [Column(s, self.n) for s in self.schedules]
+
+    def check(self) -> None:
+        """Raise the finite-lr error before anything is written, if there is one."""
+        for column in self.columns:
+            column.check()
+
+    def arrays(self) -> list[np.ndarray]:
+        """Each schedule's lr at steps 0..n-1 as one array, checked finite (short runs)."""
+        return [np.asarray(column) for column in self.columns]
 
     @property
     def is_comparison(self) -> bool:

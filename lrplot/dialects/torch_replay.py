@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from lrplot.anneal import anneal, onecycle_ends
+from lrplot.anneal import anneal, onecycle_ends, phase_values
 from lrplot.core import Event, Schedule
+from lrplot.dialects.torch_ops import BlockReplay, Ops, Piece, Sink
 from lrplot.errors import LrplotError
 
 
@@ -30,7 +31,15 @@ class Group(dict):
 
 
 class Scheduler:
+    """One torch scheduler on the shared param group.
+
+    ``step()`` is torch's step on a float lr (construction and the reference replay);
+    ``bulk(k, row, sink)`` is the same k steps at once as an :class:`Ops` stream of updates
+    (see :mod:`lrplot.dialects.torch_ops`), vectorised over the epochs they reach.
+    """
+
     has_closed_form = True
+    width = 1
 
     def __init__(self, group: Group) -> None:
         self.group = group
@@ -63,6 +72,25 @@ class Scheduler:
     def closed_form(self) -> float:
         raise NotImplementedError
 
+    def bulk(self, steps: int, row: int, sink: Sink, values: bool = True) -> Ops | None:
+        """``step()`` *steps* times; rows row..row+steps-1 get the updates returned."""
+        epochs = np.arange(self.last_epoch + 1, self.last_epoch + 1 + steps, dtype=np.int64)
+        self.last_epoch += steps
+        return self.updates(epochs, row, sink) if values else None
+
+    def updates(self, epochs: np.ndarray, row: int, sink: Sink) -> Ops:
+        """What ``get_lr`` does at each of *epochs* (ordinary steps, not the initial one)."""
+        raise NotImplementedError
+
+    def restart(self, row: int, sink: Sink) -> float:
+        """SequentialLR's ``_update_lr(0)`` on this part at *row*: the lr it sets."""
+        try:
+            self.update_lr(0)
+        except LrplotError as err:
+            sink.fail(row, err.message)
+            return math.nan
+        return float(self.group["lr"])
+
 
 class StepLR(Scheduler):
     def __init__(self, group, step_size, gamma=0.1):
@@ -76,6 +104,10 @@ class StepLR(Scheduler):
 
     def closed_form(self):
         return self.base_lr * self.gamma ** (self.last_epoch // self.step_size)
+
+    def updates(self, epochs, row, sink):
+        decays = (epochs != 0) & (epochs % self.step_size == 0)
+        return Ops.multiply(np.where(decays, self.gamma, 1.0))
 
 
 class MultiStepLR(Scheduler):
@@ -91,6 +123,14 @@ class MultiStepLR(Scheduler):
     def closed_form(self):
         ordered = sorted(self.milestones.elements())
         return self.base_lr * self.gamma ** bisect_right(ordered, self.last_epoch)
+
+    def updates(self, epochs, row, sink):
+        factors = np.ones(len(epochs))
+        first = int(epochs[0]) if len(epochs) else 0
+        for milestone, count in self.milestones.items():
+            if first <= milestone < first + len(epochs):
+                factors[milestone - first] = self.gamma ** count
+        return Ops.multiply(factors)
 
 
 class ConstantLR(Scheduler):
@@ -112,6 +152,18 @@ class ConstantLR(Scheduler):
         return self.base_lr * (self.factor + (self.last_epoch >= self.total_iters)
                                * (1 - self.factor))
 
+    def updates(self, epochs, row, sink):
+        factors = np.ones(len(epochs))
+        restore = np.flatnonzero((epochs == self.total_iters) & (epochs != 0))
+        if restore.size and self.factor == 0:
+            sink.fail(row + int(restore[0]), "torch.ConstantLR: factor=0 makes torch divide "
+                      f"by zero at total_iters={self.total_iters}")
+            factors[restore] = math.nan
+        elif restore.size:
+            factors[restore] = 1.0 / self.factor
+        factors[epochs == 0] = self.factor
+        return Ops.multiply(factors)
+
 
 class LinearLR(Scheduler):
     def __init__(self, group, start_factor=1.0 / 3, end_factor=1.0, total_iters=5):
@@ -130,6 +182,15 @@ class LinearLR(Scheduler):
         return self.base_lr * (self.start + (self.end - self.start)
                                * min(self.total_iters, self.last_epoch) / self.total_iters)
 
+    def updates(self, epochs, row, sink):
+        factors = np.ones(len(epochs))
+        ramp = (epochs > 0) & (epochs <= self.total_iters)
+        change = self.end - self.start
+        factors[ramp] = 1.0 + change / (self.total_iters * self.start
+                                        + (epochs[ramp] - 1) * change)
+        factors[epochs == 0] = self.start
+        return Ops.multiply(factors)
+
 
 class ExponentialLR(Scheduler):
     def __init__(self, group, gamma):
@@ -143,6 +204,9 @@ class ExponentialLR(Scheduler):
 
     def closed_form(self):
         return self.base_lr * self.gamma ** self.last_epoch
+
+    def updates(self, epochs, row, sink):
+        return Ops.multiply(np.full(len(epochs), float(self.gamma)))
 
 
 class PolynomialLR(Scheduler):
@@ -160,6 +224,15 @@ class PolynomialLR(Scheduler):
     def closed_form(self):
         return self.base_lr * (1.0 - min(self.total_iters, self.last_epoch)
                                / self.total_iters) ** self.power
+
+    def updates(self, epochs, row, sink):
+        factors = np.ones(len(epochs))
+        decay = epochs <= self.total_iters
+        t = epochs[decay]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factors[decay] = ((1.0 - t / self.total_iters)
+                              / (1.0 - (t - 1) / self.total_iters)) ** self.power
+        return Ops.multiply(factors)
 
 
 class CosineAnnealingLR(Scheduler):
@@ -191,6 +264,43 @@ class CosineAnnealingLR(Scheduler):
         return self.eta_min + (self.base_lr - self.eta_min) * (
             1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
 
+    def bulk(self, steps, row, sink, values=True):
+        counts = np.arange(self.step_count + 1, self.step_count + 1 + steps, dtype=np.int64)
+        epochs = np.arange(self.last_epoch + 1, self.last_epoch + 1 + steps, dtype=np.int64)
+        self.step_count += steps
+        self.last_epoch += steps
+        return self._cosine_updates(epochs, counts) if values else None
+
+    def _cosine_updates(self, epochs: np.ndarray, counts: np.ndarray) -> Ops:
+        T, eta, base = self.T_max, self.eta_min, self.base_lr
+        first, k = int(epochs[0]), len(epochs)
+        # cos(pi*t/T) for t-1 and t: each value is torch's numerator once, denominator once.
+        cos = np.cos(math.pi * np.arange(first - 1, first + k, dtype=np.float64) / T)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = (1 + cos[1:]) / (1 + cos[:-1])
+        # Past an odd multiple of T_max torch adds instead (its denominator would be 0).
+        jumps = np.arange((T + 1 - first) % (2 * T), k, 2 * T)
+        closed = counts[0] == 1 and first > 0  # the only step with _step_count == 1
+        if closed:
+            jumps = jumps[jumps > 0]
+        rise = (base - eta) * (1 - math.cos(math.pi / T)) / 2
+        if len(jumps) > 16:  # a short T_max: one stream of all three kinds of update
+            a, e, b = ratio.copy(), np.full(k, float(eta)), np.zeros(k)
+            a[jumps], e[jumps], b[jumps] = 1.0, 0.0, rise
+            if closed:
+                a[0], e[0], b[0] = 0.0, 0.0, eta + (base - eta) * (1 + cos[1]) / 2
+            return Ops([Piece(a.reshape(-1, 1), e.reshape(-1, 1), b.reshape(-1, 1))])
+        parts = []
+        begin = 0
+        if closed:
+            parts.append(Ops.assign([eta + (base - eta) * (1 + cos[1]) / 2]))
+            begin = 1
+        for jump in jumps.tolist():
+            parts += [Ops.cosine(ratio[begin:jump], eta), Ops.add([rise])]
+            begin = jump + 1
+        parts.append(Ops.cosine(ratio[begin:], eta))
+        return Ops.stack(parts)
+
 
 class CosineAnnealingWarmRestarts(Scheduler):
     has_closed_form = False
@@ -215,6 +325,36 @@ class CosineAnnealingWarmRestarts(Scheduler):
                 self.T_i = self.T_i * self.T_mult
         self.last_epoch = epoch
         self.group["lr"] = self.get_lr()
+
+    def bulk(self, steps, row, sink, values=True):
+        t_cur = np.empty(steps, dtype=np.float64)
+        t_i = np.empty(steps, dtype=np.float64)
+        done = 0
+        if steps and self.last_epoch < 0:
+            self.T_i, self.T_cur, self.last_epoch = self.T_0, 0, -1
+            t_cur[0], t_i[0], done = 0.0, float(self.T_i), 1
+        self.last_epoch += steps
+        if self.T_mult == 1 and done < steps:
+            # Cycles of one length: T_cur counts modulo T_i (torch's T_cur % T_i at T_i).
+            counted = self.T_cur + 1 + np.arange(steps - done, dtype=np.int64)
+            t_cur[done:] = counted % self.T_i
+            t_i[done:] = float(self.T_i)
+            self.T_cur = int(t_cur[-1])
+            done = steps
+        while done < steps:  # cycles grow T_mult-fold: few of them
+            run = min(self.T_i - 1 - self.T_cur, steps - done)
+            t_cur[done:done + run] = np.arange(self.T_cur + 1, self.T_cur + 1 + run)
+            t_i[done:done + run] = float(self.T_i)
+            done += run
+            self.T_cur += run
+            if done < steps:
+                self.T_cur, self.T_i = 0, self.T_i * self.T_mult
+                t_cur[done], t_i[done] = 0.0, float(self.T_i)
+                done += 1
+        if not values:
+            return None
+        eta = self.eta_min
+        return Ops.assign(eta + (self.base_lr - eta) * (1 + np.cos(math.pi * t_cur / t_i)) / 2)
 
 
 class CyclicLR(Scheduler):
@@ -247,6 +387,21 @@ class CyclicLR(Scheduler):
             return self.base_lr + height * (1 / (2.0 ** (cycle - 1)))
         return self.base_lr + height * self.gamma ** t
 
+    def updates(self, epochs, row, sink):
+        t = epochs.astype(np.float64)
+        cycle = np.floor(1 + t / self.total_size)
+        x = 1.0 + t / self.total_size - cycle
+        ratio = self.step_ratio
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
+        height = (self.max_lr - self.base_lr) * scale
+        if self.mode == "triangular":
+            return Ops.assign(self.base_lr + height * 1.0)
+        if self.mode == "triangular2":
+            return Ops.assign(self.base_lr + height * (1 / np.ldexp(1.0, (cycle - 1).astype(
+                np.int64))))
+        return Ops.assign(self.base_lr + height * self.gamma ** t)
+
 
 class OneCycleLR(Scheduler):
     has_closed_form = False
@@ -278,6 +433,28 @@ class OneCycleLR(Scheduler):
                 return anneal(self.anneal, self.group[lr_from], self.group[lr_to], pct)
             start = end
         raise AssertionError("unreachable")
+
+    def updates(self, epochs, row, sink):
+        values = np.full(len(epochs), math.nan)
+        over = np.flatnonzero(epochs > self.total_steps)
+        if over.size:
+            sink.fail(row + int(over[0]), onecycle_overrun(int(epochs[over[0]]),
+                                                           self.total_steps))
+        valid = epochs[:over[0]] if over.size else epochs
+        if not valid.size:
+            return Ops.assign(values)
+        first = int(valid[0])
+
+        def empty(steps: np.ndarray) -> None:
+            at = int(steps[0])
+            sink.fail(row + at - first, f"torch.OneCycleLR: torch divides by zero at step "
+                      f"{at} (a phase of the cycle is empty)")
+
+        phases = [(end, self.group[a], self.group[b]) for end, a, b in self.phases]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values[:len(valid)] = phase_values(valid.astype(np.float64), phases, self.anneal,
+                                               on_empty=empty)
+        return Ops.assign(values)
 
 
 def onecycle_overrun(t: int, total: int) -> str:
@@ -317,6 +494,35 @@ class Sequential:
         # part of an outer SequentialLR it runs one epoch ahead of the outer count.
         self.step()
 
+    @property
+    def width(self) -> int:
+        return max(part.width for part in self.schedulers)
+
+    def bulk(self, steps: int, row: int, sink: Sink, values: bool = True) -> Ops | None:
+        epochs = np.arange(self.last_epoch + 1, self.last_epoch + 1 + steps, dtype=np.int64)
+        self.last_epoch += steps
+        index = _bisect_right(self.milestones, epochs)
+        marks = np.asarray([*self.milestones, -1], dtype=np.int64)
+        restart = (index > 0) & (marks[index - 1] == epochs)
+        cuts = np.flatnonzero(restart | np.concatenate(([True], index[1:] != index[:-1])))
+        parts: list[Ops] = []
+        for begin, end in zip(cuts.tolist(), [*cuts[1:].tolist(), steps]):
+            scheduler = self.schedulers[int(index[begin])]
+            if restart[begin]:
+                sink.switch(row + begin)
+                lr = scheduler.restart(row + begin, sink)
+                parts.append(Ops.assign(np.array([lr])))
+                begin += 1
+            if end > begin:
+                ops = scheduler.bulk(end - begin, row + begin, sink, values)
+                if ops is not None:
+                    parts.append(ops)
+        return Ops.stack(parts) if values else None
+
+    def restart(self, row: int, sink: Sink) -> float:
+        sink.fail(row, RESTART_COMPOSITE)
+        return math.nan
+
     def step(self) -> None:
         self.last_epoch += 1
         index = bisect_right(self.milestones, self.last_epoch)
@@ -344,6 +550,18 @@ class Chained:
         for scheduler in self.schedulers:
             scheduler.step()
 
+    @property
+    def width(self) -> int:
+        return sum(part.width for part in self.schedulers)
+
+    def bulk(self, steps: int, row: int, sink: Sink, values: bool = True) -> Ops | None:
+        parts = [scheduler.bulk(steps, row, sink, values) for scheduler in self.schedulers]
+        return Ops.side_by_side([p for p in parts if p is not None]) if values else None
+
+    def restart(self, row: int, sink: Sink) -> float:
+        sink.fail(row, RESTART_COMPOSITE)
+        return math.nan
+
     def update_lr(self, epoch: int) -> None:
         raise LrplotError(RESTART_COMPOSITE)
 
@@ -352,6 +570,22 @@ class Chained:
 # LRScheduler.get_lr, which raises NotImplementedError.
 RESTART_COMPOSITE = ("torch.SequentialLR can start a nested SequentialLR or ChainedScheduler "
                      "only as its first part: at a milestone torch raises NotImplementedError")
+
+
+def _bisect_right(milestones: list[int], epochs: np.ndarray) -> np.ndarray:
+    """``bisect_right(milestones, e)`` for each epoch, as torch calls it (even unsorted)."""
+    marks = np.asarray(milestones, dtype=np.int64)
+    if np.all(marks[1:] >= marks[:-1]):
+        return np.searchsorted(marks, epochs, side="right")
+    low = np.zeros(epochs.shape, dtype=np.int64)
+    high = np.full(epochs.shape, len(marks), dtype=np.int64)
+    while np.any(low < high):  # bisect's own loop, on every epoch at once
+        active = low < high
+        middle = (low + high) // 2
+        left = active & (epochs < marks[np.minimum(middle, len(marks) - 1)])
+        high = np.where(left, middle, high)
+        low = np.where(active & ~left, middle + 1, low)
+    return low
 
 
 def _undo(scheduler: Any) -> None:
@@ -370,45 +604,42 @@ def replay(name: str, label: str, lr: float, make: Maker, length: int | None,
            params: Mapping[str, Any]) -> Schedule:
     """A schedule whose row t is the optimizer lr after t steps of ``make(group, on_switch)``.
 
-    Values are replayed once, on first use, into a float64 array that doubles as it grows
-    (linear in the steps); ``on_switch`` marks a SequentialLR milestone as a ``phase`` event
-    at the row it produces.
+    The tree is constructed once, step by step as torch does; every later step is replayed
+    in blocks of updates (:class:`~lrplot.dialects.torch_ops.BlockReplay`): linear in the
+    steps, with memory for a few blocks and the lr where each block starts. A SequentialLR
+    milestone is a ``phase`` event at the row it produces.
     """
-    rows = np.empty(0, dtype=np.float64)
-    filled = 0
-    switches: list[int] = []
-    state: dict[str, Any] = {}
+    state: dict[str, BlockReplay] = {}
 
-    def extend(upto: int) -> np.ndarray:
-        nonlocal rows, filled
-        if upto < filled:
-            return rows
+    def replayer() -> BlockReplay:
         if not state:
             group = Group(lr=lr)
-            state["group"] = group
-            state["driver"] = make(group, lambda: switches.append(filled))
-            rows = np.empty(64, dtype=np.float64)
-            rows[0], filled = group["lr"], 1
-        group, driver = state["group"], state["driver"]
-        if upto >= len(rows):
-            grown = np.empty(max(upto + 1, 2 * len(rows)), dtype=np.float64)
-            grown[:filled] = rows[:filled]
-            rows = grown
-        while filled <= upto:
-            driver.step()
-            rows[filled] = group["lr"]
-            filled += 1
-        return rows
+            driver = make(group, lambda: None)  # constructors: torch's own steps, in floats
+            state["replay"] = BlockReplay(driver, float(group["lr"]))
+        return state["replay"]
 
     def fn(steps: np.ndarray) -> np.ndarray:
         if steps.size == 0:
             return np.zeros(steps.shape)
-        return extend(int(steps.max()))[steps]
+        return replayer().values(steps)
 
     def events(n: int) -> list[Event]:
-        if n > 1:
-            extend(n - 1)
-        return [Event(s, "phase") for s in sorted(set(switches)) if 0 < s < n]
+        return [Event(s, "phase") for s in replayer().switches(n)]
 
     return Schedule(label=label, fn=fn, length=length, events=events, name=name,
                     params=dict(params))
+
+
+def stepped(lr: float, make: Maker, n: int) -> tuple[np.ndarray, list[int]]:
+    """Rows 0..n-1 and the switch rows, one torch step at a time: the reference replay."""
+    switches: list[int] = []
+    rows = np.empty(n)
+    group = Group(lr=lr)
+    filled = 0
+    driver = make(group, lambda: switches.append(filled))
+    if n:
+        rows[0] = group["lr"]
+    for filled in range(1, n):
+        driver.step()
+        rows[filled] = group["lr"]
+    return rows, sorted({s for s in switches if 0 < s < n})

@@ -30,10 +30,26 @@ def pixel_width(fig: Figure) -> int:
     return int(fig.get_figwidth() * fig.get_dpi())
 
 
-def draw_curve(ax, schedule: Schedule, n: int, color: Any, width_px: int,
-                linewidth: float = 1.6, linestyle: Any = "-") -> Any:
-    """The curve of *schedule*; returns its line, the legend handle."""
+# The points last drawn of a few schedules: a comparison draws each schedule in the overlay
+# and again in its (narrower) panel, and the overlay's points serve the panel as well, so a
+# schedule is evaluated once per figure.
+_DRAWN: list[tuple[Any, int, int, np.ndarray, np.ndarray]] = []
+
+
+def drawn_points(schedule: Schedule, n: int, width_px: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`curve_points` of *schedule*, reusing points drawn at least as wide."""
+    for seen, seen_n, seen_width, x, y in _DRAWN:
+        if seen is schedule and seen_n == n and seen_width >= width_px:
+            return x, y
     x, y = curve_points(schedule, n, width_px, finite=True)
+    _DRAWN[:] = [*_DRAWN[-31:], (schedule, n, width_px, x, y)]
+    return x, y
+
+
+def draw_curve(ax, schedule: Schedule, n: int, color: Any, width_px: int,
+               linewidth: float = 1.6, linestyle: Any = "-") -> Any:
+    """The curve of *schedule*; returns its line, the legend handle."""
+    x, y = drawn_points(schedule, n, width_px)
     return ax.plot(x, y, color=color, linewidth=linewidth, linestyle=linestyle,
                    label=schedule.label)[0]
 
@@ -124,9 +140,16 @@ def mark_events(ax, schedule: Schedule, events: list[Event], color: Any) -> set[
 
 def draw_metric(ax, schedule: Schedule, n: int, options: FigureOptions) -> None:
     muted = THEMES[options.theme]["muted"]
-    metric = np.asarray(schedule.metric)[:n]
-    ax.plot(np.arange(len(metric)), metric, color=muted, linewidth=1.0, alpha=0.8,
-            label=f"_{schedule.metric_label}")
+    metric = schedule.metric
+    shown = min(n, len(metric)) if metric is not None else 0
+    # The same per-pixel envelope as the lr: a long metric costs no more to draw.
+    at = getattr(metric, "at", None)  # a computed Series, or an array (core.series_at)
+
+    def values(steps: np.ndarray) -> np.ndarray:
+        return np.asarray(at(steps) if at is not None else np.asarray(metric)[steps], float)
+
+    x, y = curve_points(values, shown, pixel_width(ax.figure))
+    ax.plot(x, y, color=muted, linewidth=1.0, alpha=0.8, label=f"_{schedule.metric_label}")
     ax.set_ylabel(schedule.metric_label, color=muted, parse_math=False)  # a column name
     ax.tick_params(axis="y", colors=muted)
     ax.grid(False)

@@ -15,7 +15,9 @@ from rich.cells import cell_len
 from rich.console import Group
 from rich.text import Text
 
+from lrplot.core import Column
 from lrplot.errors import NO_POSITIVE_LR, LrplotError
+from lrplot.limits import EVALUATION_CHUNK
 
 # Bit of each dot in a braille cell, indexed [row 0..3][column 0..1] (Unicode U+2800 block).
 BRAILLE_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]])
@@ -34,11 +36,13 @@ def line_chart(series: Sequence[tuple[str, np.ndarray]], *, width: int = 80,
                fmt: Callable[[float], str] = lambda v: f"{v:.3g}") -> Group:
     """Chart every (label, values) pair over its steps; at most *width* cells per line."""
     n = max(len(values) for _, values in series)
-    scaled = [_scale(np.asarray(values, dtype=np.float64), log) for _, values in series]
-    finite = np.concatenate([v[np.isfinite(v)] for v in scaled] or [np.zeros(0)])
-    if log and not finite.size:
+    # Arrays are scaled whole; a Column (a schedule read a chunk at a time) stays lazy.
+    scaled = [values if isinstance(values, Column) else
+              _scale(np.asarray(values, dtype=np.float64), log) for _, values in series]
+    extent = _extent(scaled, log)
+    if extent is None and log:
         raise LrplotError(NO_POSITIVE_LR)
-    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    low, high = extent or (0.0, 1.0)
     if not log:
         low = min(low, 0.0)  # lr charts read best from zero, like the figures
     if high == low:
@@ -54,7 +58,7 @@ def line_chart(series: Sequence[tuple[str, np.ndarray]], *, width: int = 80,
 
     codes = np.zeros((len(series), height, cols), dtype=np.int64)
     for index, values in enumerate(scaled):
-        top, bottom, valid = _column_ranges(values, n, dot_cols)
+        top, bottom, valid = _column_ranges(values, n, dot_cols, log)
         span = high - low
         row_top = np.rint((high - top) / span * (dot_rows - 1))
         row_bottom = np.rint((high - bottom) / span * (dot_rows - 1))
@@ -112,21 +116,50 @@ def _scale(values: np.ndarray, log: bool) -> np.ndarray:
         return np.where(values > 0, np.log10(np.where(values > 0, values, 1.0)), np.nan)
 
 
-def _column_ranges(values: np.ndarray, n: int,
-                   dot_cols: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _extent(scaled: Sequence[np.ndarray | Column], log: bool) -> tuple[float, float] | None:
+    """Lowest and highest finite (scaled) value of all series; None when there is none."""
+    lows, highs = [], []
+    for values in scaled:
+        if isinstance(values, Column):  # one pass over its chunks, kept for the tables
+            low, high = values.scan.min_positive if log else values.scan.min, values.scan.max
+            if log:
+                low, high = (np.log10(low) if np.isfinite(low) else np.inf,
+                             np.log10(high) if high > 0 else -np.inf)
+        else:  # no copy of the finite values, only a mask
+            finite = np.isfinite(values)
+            low = float(np.min(values, where=finite, initial=np.inf))
+            high = float(np.max(values, where=finite, initial=-np.inf))
+        lows.append(low)
+        highs.append(high)
+    low, high = min(lows, default=np.inf), max(highs, default=-np.inf)
+    return (float(low), float(high)) if low <= high else None
+
+
+def _column_ranges(values: np.ndarray | Column, n: int, dot_cols: int,
+                   log: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Highest and lowest value drawn in each dot column (joined to the column before)."""
     if len(values) >= dot_cols:
         edges = np.linspace(0, len(values), dot_cols + 1).round().astype(np.int64)
-        starts = edges[:-1]
-        with np.errstate(invalid="ignore"):
-            highs = np.fmax.reduceat(values, starts)
-            lows = np.fmin.reduceat(values, starts)
-        lasts = values[edges[1:] - 1]
+        highs, lows, lasts = (np.empty(dot_cols) for _ in range(3))
+        # Whole dot columns a chunk of steps at a time: a Column is never held whole.
+        per = max(1, EVALUATION_CHUNK // max(1, len(values) // dot_cols))
+        for lo in range(0, dot_cols, per):
+            hi = min(dot_cols, lo + per)
+            chunk = values[edges[lo]:edges[hi]]
+            if isinstance(values, Column):
+                chunk = _scale(chunk, log)
+            starts = edges[lo:hi] - edges[lo]
+            with np.errstate(invalid="ignore"):
+                highs[lo:hi] = np.fmax.reduceat(chunk, starts)
+                lows[lo:hi] = np.fmin.reduceat(chunk, starts)
+            lasts[lo:hi] = chunk[np.append(starts[1:], len(chunk)) - 1]
     else:
         # Fewer steps than dot columns: sample the step shown at each column.
         positions = np.linspace(0, n - 1, dot_cols)
         index = np.minimum(np.rint(positions).astype(np.int64), len(values) - 1)
-        shown = values[index]
+        shown = np.array(values[index], dtype=np.float64)
+        if isinstance(values, Column):
+            shown = _scale(shown, log)
         shown[positions > len(values) - 1] = np.nan  # shorter series stop where they end
         highs = lows = lasts = shown
     previous = np.concatenate(([np.nan], lasts[:-1]))

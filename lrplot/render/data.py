@@ -8,8 +8,9 @@ Rust): about twenty times faster than Python's ``repr`` per float, which was mos
 a large CSV. Its spelling differs from ``repr`` only in form (``1e-7`` for ``1e-07``,
 ``0.00001`` for ``1e-05``); the digits are the same shortest ones.
 
-Both writers stream in chunks of rows, so memory stays at the evaluated columns plus one
-chunk of text whatever the number of steps.
+Both writers stream in chunks of rows (about the same number of cells whatever the number of
+columns), reading each column a chunk at a time (:class:`~lrplot.core.Column`), so memory
+stays at one chunk of values and text whatever the number of steps.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ import orjson
 from lrplot.errors import LrplotError
 
 ROWS_PER_CHUNK = 65_536
+# A chunk holds about this many cells whatever the number of columns (a 64-curve sweep
+# writes 2 048 rows at a time, not 65 536 rows of 64 cells).
+CELLS_PER_CHUNK = 2 * ROWS_PER_CHUNK
+
+
+def rows_per_chunk(columns: int) -> int:
+    return max(1024, min(ROWS_PER_CHUNK, CELLS_PER_CHUNK // max(columns, 1)))
 
 
 def column_labels(labels: Sequence[str]) -> list[str]:
@@ -47,10 +55,17 @@ def float_texts(values: np.ndarray) -> list[bytes]:
     values = np.ascontiguousarray(values, dtype=np.float64)
     if not values.size:
         return []
-    if np.isfinite(values).all():
-        return orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
-    # orjson writes null for a non-finite float; only simulate's w/loss columns can hold one.
-    return [repr(v).encode() for v in values.tolist()]
+    texts = orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].split(b",")
+    # orjson writes null for a non-finite float; only simulate's w/loss columns hold one.
+    for index in np.flatnonzero(~np.isfinite(values)).tolist():
+        texts[index] = repr(float(values[index])).encode()
+    return texts
+
+
+def json_numbers(values: np.ndarray) -> bytes:
+    """A JSON array's items for *values*: shortest round-trip floats, null where not finite."""
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    return orjson.dumps(values, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1].replace(b",", b", ")
 
 
 def csv_rows(start: int, columns: Sequence[np.ndarray], steps_per_epoch: int | None) -> bytes:
@@ -76,8 +91,9 @@ def write_csv(handle: BinaryIO, labels: Sequence[str], columns: Sequence[np.ndar
     """Write ``step[,epoch],values...`` rows for ``len(columns[0])`` steps."""
     n = len(columns[0]) if columns else 0
     handle.write(header(labels, steps_per_epoch).encode())
-    for start in range(0, n, ROWS_PER_CHUNK):
-        stop = min(n, start + ROWS_PER_CHUNK)
+    rows = rows_per_chunk(len(columns))
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
         handle.write(csv_rows(start, [col[start:stop] for col in columns], steps_per_epoch))
 
 
@@ -108,6 +124,32 @@ def write_json(handle: BinaryIO, labels: Sequence[str], columns: Sequence[np.nda
     handle.write(b"]}\n")
 
 
+def write_simulation_json(handle: BinaryIO, result: Any) -> None:
+    """A Simulation as one line of JSON, each series streamed in chunks (NaN after a
+    divergence is null): ``{"objective", "w0", "steps", "seed"?, "runs": [{"label", "lr",
+    "w", "loss", "diverged_at"}]}``, ``w`` a list per coordinate in 2-D."""
+
+    def series(values: np.ndarray) -> bytes:
+        parts = [json_numbers(values[start:start + ROWS_PER_CHUNK])
+                 for start in range(0, len(values), ROWS_PER_CHUNK)]
+        return b"[" + b", ".join(parts) + b"]"
+
+    runs = result.runs
+    head: dict[str, object] = {"objective": result.objective.name, "w0": result.w0,
+                               "steps": len(runs[0].lr)}
+    if result.objective.noise:
+        head["seed"] = result.seed
+    handle.write(json.dumps(head, allow_nan=False)[:-1].encode() + b', "runs": [')
+    for index, run in enumerate(runs):
+        w = (b"[" + b", ".join(series(col) for col in run.w.T) + b"]"
+             if run.w.shape[1] > 1 else series(run.w[:, 0]))
+        handle.write((b", " if index else b"") + b'{"label": ' + json.dumps(run.label).encode()
+                     + b', "lr": ' + series(run.lr) + b', "w": ' + w + b', "loss": '
+                     + series(run.loss) + b', "diverged_at": '
+                     + json.dumps(run.diverged_at).encode() + b"}")
+    handle.write(b"]}\n")
+
+
 def write_result_csv(handle: BinaryIO, result: Any) -> None:
     """A :class:`~lrplot.view.View` or :class:`~lrplot.simulate.Simulation` as CSV."""
     if result.kind == "simulation":
@@ -116,16 +158,15 @@ def write_result_csv(handle: BinaryIO, result: Any) -> None:
         names, columns = csv_columns(result.runs)
         write_csv(handle, names, columns, result.steps_per_epoch)
     else:
+        result.check()  # an lr that overflows is refused before the first row
         write_csv(handle, result.labels, result.columns, result.steps_per_epoch)
 
 
 def write_result_json(handle: BinaryIO, result: Any) -> None:
     """A :class:`~lrplot.view.View` or :class:`~lrplot.simulate.Simulation` as JSON."""
     if result.kind == "simulation":
-        from lrplot.simulate import to_json
-
-        doc = to_json(result.runs, result.objective, result.w0, result.seed)
-        handle.write(json.dumps(doc, allow_nan=False).encode() + b"\n")
+        write_simulation_json(handle, result)
     else:
+        result.check()
         write_json(handle, result.labels, result.columns, result.steps_per_epoch,
                    result.title)

@@ -11,9 +11,9 @@ replaced, as ``cp`` and editors do.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -95,9 +95,7 @@ def write_all(jobs: list[tuple[str, Writer]]) -> None:
     try:
         for path, write in jobs:
             real = destination(path)
-            # Short temporary names: a 250-character output name must still leave room.
-            fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(real)[:32]}.",
-                                       suffix=".part", dir=os.path.dirname(os.path.abspath(real)))
+            fd, tmp = _temporary(real)
             done.append((tmp, real))
             with os.fdopen(fd, "wb") as handle:
                 write(handle)
@@ -110,6 +108,22 @@ def write_all(jobs: list[tuple[str, Writer]]) -> None:
     except BaseException:
         _discard(done)
         raise
+
+
+def _temporary(real: str) -> tuple[int, str]:
+    """A new private file beside *real*, as tempfile.mkstemp makes one (without importing
+    tempfile and random at start-up). Short names: a 250-character output name must still
+    leave room."""
+    folder = os.path.dirname(os.path.abspath(real))
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(
+        os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{os.path.basename(real)[:32]}.{os.urandom(4).hex()}.part")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary name", folder)
 
 
 def _discard(temps: list[tuple[str, str]]) -> None:
