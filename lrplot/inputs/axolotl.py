@@ -20,18 +20,15 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from lrplot import registry
-from lrplot.core import Schedule
-from lrplot.definition import Context
 from lrplot.documents import read_document
 from lrplot.errors import LrplotError, within
 from lrplot.inputs.hf_args import scheduler_kwargs
+from lrplot.inputs.named import NamedSource
 from lrplot.params import BOOL, FLOAT, INT, Param
-from lrplot.run import Hints, Settings
-from lrplot.spec import show_value, spec_text
+from lrplot.run import Hints
+from lrplot.spec import show_value
 
 FIELDS = {
     "learning_rate": Param("learning_rate", FLOAT, low=0),
@@ -131,29 +128,7 @@ def scheduler(document: Mapping[str, Any], lr: float, total: int,
     return f"hf.{kind.strip().lower()}", {**common, **scheduler_kwargs(document)}
 
 
-@dataclass
-class AxolotlSource:
-    path: str
-    name: str
-    params: dict[str, Any]
-    notes: list[str]
-    settings: Settings = field(default_factory=Settings)
-
-    @property
-    def paths(self) -> tuple[str, ...]:
-        return (self.path,)
-
-    @property
-    def spec(self) -> str:
-        return spec_text(self.name, self.params)
-
-    def build(self, ctx: Context) -> list[Schedule]:
-        with within(self.path):
-            schedule = registry.resolve(self.name, self.params, ctx)
-        return [schedule.with_label(f"{self.name} ({os.path.basename(self.path)})")]
-
-
-def read(path: str, document: Any, hints: Hints) -> AxolotlSource:
+def read(path: str, document: Any, hints: Hints) -> NamedSource:
     if not isinstance(document, Mapping):
         raise LrplotError(f"{path}: an axolotl config is a table of keys, got "
                           f"{show_value(document)}")
@@ -168,7 +143,7 @@ def read(path: str, document: Any, hints: Hints) -> AxolotlSource:
         name, params = scheduler(document, lr, total, warm)
     notes = [f"learning_rate = {lr:g}", f"num_training_steps = {total}: {total_why}",
              f"num_warmup_steps = {warm}: {warm_why}", *deepspeed]
-    return AxolotlSource(path, name, params, notes)
+    return NamedSource(path, name, params, notes)
 
 
 def _deepspeed_note(path: str, pointer: Any) -> list[str]:

@@ -9,17 +9,13 @@ constant. ``"auto"`` values are filled in only by the Hugging Face Trainer
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from lrplot import registry
-from lrplot.core import Schedule
-from lrplot.definition import Context
 from lrplot.errors import LrplotError, within
-from lrplot.run import Hints, Settings
-from lrplot.spec import show_value, spec_text
+from lrplot.inputs.named import NamedSource
+from lrplot.run import Hints
+from lrplot.spec import show_value
 
 TYPES = ("WarmupLR", "WarmupDecayLR", "WarmupCosineLR", "OneCycle", "LRRangeTest")
 # Keys only a DeepSpeed config has at its top level.
@@ -88,36 +84,12 @@ def _resolved(where: str, value: Any, filled: Any) -> Any:
     return filled
 
 
-@dataclass
-class DeepSpeedSource:
-    path: str
-    name: str
-    params: dict[str, Any]
-    settings: Settings = field(default_factory=Settings)
-
-    @property
-    def paths(self) -> tuple[str, ...]:
-        return (self.path,)
-
-    @property
-    def spec(self) -> str:
-        return spec_text(self.name, self.params)
-
-    @property
-    def notes(self) -> list[str]:
-        return [f"scheduler: {self.name.removeprefix('deepspeed.')}, stepped once per "
-                "optimizer step (row t is DeepSpeed's iteration t − 1)"]
-
-    def build(self, ctx: Context) -> list[Schedule]:
-        with within(self.path):
-            schedule = registry.resolve(self.name, self.params, ctx)
-        return [schedule.with_label(f"{self.name} ({os.path.basename(self.path)})")]
-
-
-def read(path: str, document: Any, hints: Hints) -> DeepSpeedSource:
+def read(path: str, document: Any, hints: Hints) -> NamedSource:
     if not isinstance(document, Mapping):
         raise LrplotError(f"{path}: a DeepSpeed config is a JSON object, got "
                           f"{show_value(document)}")
     with within(path):
         name, params = scheduler_spec(document)
-    return DeepSpeedSource(path, name, params)
+    notes = [f"scheduler: {name.removeprefix('deepspeed.')}, stepped once per optimizer step "
+             "(row t is DeepSpeed's iteration t − 1)"]
+    return NamedSource(path, name, params, notes)

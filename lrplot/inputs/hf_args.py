@@ -30,14 +30,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lrplot import registry
-from lrplot.core import Schedule
-from lrplot.definition import Context
 from lrplot.documents import read_document
 from lrplot.errors import LrplotError, within
 from lrplot.inputs import deepspeed_json
+from lrplot.inputs.named import NamedSource
 from lrplot.params import BOOL, FLOAT, INT, Param
 from lrplot.run import Hints, Settings, version_tuple
-from lrplot.spec import show_value, spec_text
+from lrplot.spec import show_value
 
 # TrainingArguments' own keys: a file with the scheduler type, or the lr and two of these.
 MARKERS = ("lr_scheduler_type", "num_train_epochs", "per_device_train_batch_size",
@@ -230,32 +229,7 @@ def _deepspeed_path(path: str, pointer: str) -> str:
                       f"beside {os.path.basename(path)})")
 
 
-@dataclass
-class TrainerSource:
-    path: str
-    plan: Plan
-    deepspeed: str | None = None
-    settings: Settings = field(default_factory=Settings)
-
-    @property
-    def paths(self) -> tuple[str, ...]:
-        return (self.path, *([self.deepspeed] if self.deepspeed else []))
-
-    @property
-    def spec(self) -> str:
-        return spec_text(self.plan.name, self.plan.params)
-
-    @property
-    def notes(self) -> list[str]:
-        return self.plan.notes
-
-    def build(self, ctx: Context) -> list[Schedule]:
-        with within(self.path):
-            schedule = registry.resolve(self.plan.name, self.plan.params, ctx)
-        return [schedule.with_label(f"{self.plan.name} ({os.path.basename(self.path)})")]
-
-
-def read(path: str, document: Any, hints: Hints) -> TrainerSource:
+def read(path: str, document: Any, hints: Hints) -> NamedSource:
     if not isinstance(document, Mapping):
         raise LrplotError(f"{path}: TrainingArguments are a table of keys, got "
                           f"{show_value(document)}")
@@ -264,5 +238,6 @@ def read(path: str, document: Any, hints: Hints) -> TrainerSource:
     pointer = document.get("deepspeed")
     deepspeed = (_deepspeed_path(path, pointer.strip())
                  if isinstance(pointer, str) and pointer.strip() else None)
-    return TrainerSource(path, trainer, deepspeed,
-                         Settings(steps_per_epoch=trainer.updates_per_epoch))
+    return NamedSource(path, trainer.name, trainer.params, trainer.notes,
+                       Settings(steps_per_epoch=trainer.updates_per_epoch),
+                       (deepspeed,) if deepspeed else ())
