@@ -49,6 +49,15 @@ def read_bytes(path: str, what: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
         raise LrplotError(f"{what} {path}: cannot read it ({err.strerror})") from None
 
 
+def read_text(path: str, what: str = "file") -> str:
+    """The UTF-8 text of regular file *path*, bounded like a config (see read_bytes)."""
+    raw = read_bytes(path, what)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise LrplotError(f"{path}: is not UTF-8 text (byte {err.start})") from None
+
+
 def read_document(path: str) -> Any:
     """The plain data (dicts, lists, numbers, strings) of a TOML, JSON or YAML file."""
     raw = read_bytes(path, "config file")

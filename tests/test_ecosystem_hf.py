@@ -366,3 +366,57 @@ def test_the_real_axolotl_quadratic_warmup_recipe():
     path = REAL / "hf-trainer" / "axolotl.archived.cerebras.btlm-ft.yml"
     (schedule,) = lrplot.load(str(path), dataset_size=1000).schedules
     assert schedule.name == "axolotl.cosine_with_quadratic_warmup"
+
+
+# ---- a model card's "Training hyperparameters" -------------------------------------------
+
+CARD = """---
+license: apache-2.0
+---
+# tiny-model
+
+## Training procedure
+
+### Training hyperparameters
+
+The following hyperparameters were used during training:
+- learning_rate: 3e-05
+- train_batch_size: 16
+- seed: 42
+- optimizer: Adam with betas=(0.9,0.999) and epsilon=1e-08
+- lr_scheduler_type: cosine
+- lr_scheduler_warmup_steps: 40
+- training_steps: 400
+
+### Training results
+- learning_rate: 1.0
+"""
+
+
+@pytest.mark.parity
+def test_a_model_card_is_read_as_the_trainer_wrote_it(tmp_path, cli):
+    transformers = require("transformers")
+    torch = require("torch")
+    path = tmp_path / "README.md"
+    path.write_text(CARD)
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=3e-5)
+    scheduler = transformers.get_cosine_schedule_with_warmup(optimizer, 40, 400)
+    expected = []
+    for _ in range(400):
+        expected.append(scheduler.get_last_lr()[0])
+        optimizer.step()
+        scheduler.step()
+    (schedule,) = lrplot.load(str(path)).schedules
+    np.testing.assert_allclose(schedule.values(400), expected, rtol=RTOL, atol=1e-18)
+    path.write_text(CARD.replace("### Training hyperparameters", "### Notes"))
+    result = cli("plot", path)
+    assert result.code == 2 and "not a file lrplot can read" in result.err
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real-configs is not here")
+def test_the_real_model_card_matches_its_run():
+    """SOURCES.md: linear, lr 1e-5, warmup 500, 5000 steps."""
+    (schedule,) = lrplot.load(str(REAL / "hf-trainer" / "p4p4-whisper.README.md")).schedules
+    assert schedule.name == "hf.linear"
+    assert (schedule.params["lr"], schedule.params["num_warmup_steps"],
+            schedule.params["num_training_steps"]) == (1e-5, 500, 5000)

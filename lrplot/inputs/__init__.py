@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from lrplot import registry, sweep
 from lrplot.core import Schedule
 from lrplot.definition import Context
-from lrplot.documents import DOCUMENT_SUFFIXES, read_document
+from lrplot.documents import DOCUMENT_SUFFIXES, read_document, read_text
 from lrplot.errors import LrplotError
 from lrplot.run import Hints, Settings
 from lrplot.spec import split_spec
@@ -41,6 +41,7 @@ class InputFormat:
     module: str
     title: str
     suffixes: tuple[str, ...] = DOCUMENT_SUFFIXES
+    text: bool = False  # the module reads the file's text itself (not TOML/JSON/YAML)
 
     def claims(self, path: str, document: Any) -> bool:
         return bool(self._module().claims(path, document))
@@ -62,6 +63,8 @@ FORMATS: tuple[InputFormat, ...] = (
     InputFormat("hf", "lrplot.inputs.hf_args", "Hugging Face TrainingArguments",
                 (".json", ".yaml", ".yml")),
     InputFormat("config", "lrplot.inputs.config", "lrplot config"),
+    InputFormat("model-card", "lrplot.inputs.model_card", "Hugging Face model card",
+                (".md",), text=True),
 )
 FILE_SUFFIXES = tuple(sorted({s for f in FORMATS for s in f.suffixes}))
 # Composites take parts, which are tables: a spec string cannot hold them.
@@ -148,15 +151,19 @@ def read_source(text: str | Source, hints: Hints | None = None) -> Source:
 
 def read_file(path: str, hints: Hints) -> tuple[InputFormat, Source]:
     """The format that reads *path* and what it read."""
-    document = read_document(path)
-    if hints.source_format is not None:
-        fmt = format_named(hints.source_format)
-        return fmt, fmt.read(path, document, hints)
     lower = path.lower()
+    forced = format_named(hints.source_format) if hints.source_format is not None else None
+    text_format = forced.text if forced else not lower.endswith(DOCUMENT_SUFFIXES)
+    document = read_text(path) if text_format else read_document(path)
+    if forced is not None:
+        return forced, forced.read(path, document, hints)
     for fmt in FORMATS:
-        if lower.endswith(fmt.suffixes) and fmt.claims(path, document):
+        if fmt.text == text_format and lower.endswith(fmt.suffixes) and fmt.claims(path, document):
             return fmt, fmt.read(path, document, hints)
-    raise LrplotError(f"{path}: not a file lrplot can read")  # config claims every document
+    if text_format:  # the config format claims every document, not text
+        readers = ", ".join(f.title for f in FORMATS if f.text)
+        raise LrplotError(f"{path}: not a file lrplot can read (text files: {readers})")
+    raise LrplotError(f"{path}: not a file lrplot can read")
 
 
 def interpret(path: str, hints: Hints | None = None) -> list[str]:
