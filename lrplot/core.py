@@ -197,8 +197,10 @@ class Column:
     accept a Column wherever they take an array of lrs.
     """
 
-    def __init__(self, schedule: Schedule, n: int, chunk: int = EVALUATION_CHUNK) -> None:
-        self.schedule, self.n, self.chunk = schedule, n, chunk
+    def __init__(self, schedule: Schedule, n: int, chunk: int = EVALUATION_CHUNK,
+                 keep: bool = False) -> None:
+        self.schedule, self.n, self.chunk, self.keep = schedule, n, chunk, keep
+        self._kept: np.ndarray | None = None  # with keep: every value, from the scan on
         self._scan: Scan | None = None
         self._after: dict[float, tuple[int | None, int]] = {}
 
@@ -206,6 +208,8 @@ class Column:
         return self.n
 
     def __getitem__(self, key: Any) -> Any:
+        if self._kept is not None:
+            return self._kept[key]
         if isinstance(key, slice):
             start, stop, stride = key.indices(self.n)
             if stride != 1:
@@ -224,7 +228,8 @@ class Column:
         return values
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return np.asarray(self.schedule.checked_values(self.n), dtype=dtype or np.float64)
+        values = self._kept if self._kept is not None else self.schedule.checked_values(self.n)
+        return np.asarray(values, dtype=dtype or np.float64)
 
     def _read(self, steps: np.ndarray, first: int) -> np.ndarray:
         values = self.schedule(steps)
@@ -239,6 +244,8 @@ class Column:
     @property
     def scan(self) -> Scan:
         if self._scan is None:
+            if self.keep:  # a short run: evaluated once, read from memory after
+                self._kept = np.asarray(self)
             self._scan = _scan(self.chunks())
         return self._scan
 

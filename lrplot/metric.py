@@ -11,6 +11,7 @@ import csv
 import io
 import math
 import os
+import re
 
 import numpy as np
 import orjson
@@ -77,13 +78,14 @@ _NOT_SEPARATORS = b"0123456789.eE+- \t"
 
 def _fast_values(path: str, raw: bytes, column: str | None) -> tuple[np.ndarray, str] | None:
     """The metric read in C when the body is plain numbers and commas, else None (the csv
-    way, which also words every error). The header and column rules are the same."""
-    data = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    way, which also words every error). The header and column rules are the same. The
+    file's bytes are read in place (offsets, no copy of the body)."""
+    data = raw
+    begin = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
         if b"\r" in data:
             return None
-    begin = 0
     while True:  # the first row with a cell that is not blank, as the csv way finds it
         end = data.find(b"\n", begin)
         end = len(data) if end < 0 else end
@@ -99,16 +101,17 @@ def _fast_values(path: str, raw: bytes, column: str | None) -> tuple[np.ndarray,
     has_header = any(_number(cell) is None for cell in cells)
     if has_header:
         index = _pick_column(path, cells, column)
-        label, body = cells[index], data[end + 1:]
+        label, start = cells[index], end + 1
     else:
         index = _bare_column(path, len(cells), column)
-        label, body = os.path.basename(path), data[begin:]
-    if not body.strip(b" \t\n,") or body.translate(None, _PLAIN):
-        return None
-    values = _json_column(body, index, len(cells))
+        label, start = os.path.basename(path), begin
+    first = _CONTENT.search(data, start)
+    if first is None or data.translate(None, _PLAIN) != data[:start].translate(None, _PLAIN):
+        return None  # no values, or something besides plain numbers
+    values = _json_column(data, start, index, len(cells))
     if values is None:
         try:
-            values = np.loadtxt(io.BytesIO(body), dtype=np.float64, delimiter=",",
+            values = np.loadtxt(io.BytesIO(data[start:]), dtype=np.float64, delimiter=",",
                                 usecols=index, comments=None, ndmin=1)
         except ValueError:
             return None
@@ -117,24 +120,33 @@ def _fast_values(path: str, raw: bytes, column: str | None) -> tuple[np.ndarray,
     return values, label
 
 
+_CONTENT = re.compile(rb"[^ \t\n,]")
+_NOT_BLANK = re.compile(rb"[^ \t\n]")
 # Rows per orjson call: a few MB of text, so the floats it makes stay small.
 _JSON_ROWS_BYTES = 1 << 23
 
 
-def _json_column(body: bytes, index: int, width: int) -> np.ndarray | None:
-    """Column *index* of a body whose every row has *width* cells, each a JSON number
-    (orjson parses them, correctly rounded as float() does), else None."""
-    data = body.strip(b" \t\n")
-    row = b"," * (width - 1) + b"\n"
+def _json_column(data: bytes, start: int, index: int, width: int) -> np.ndarray | None:
+    """Column *index* of the rows from byte *start* on, when every row has *width* cells,
+    each a JSON number (orjson parses them, correctly rounded as float() does), else None."""
+    first = _NOT_BLANK.search(data, start)
+    if first is None:
+        return None
+    start, stop = first.start(), len(data)
+    while stop > start and data[stop - 1] in b" \t\n":
+        stop -= 1
+    head = len(data[:start].translate(None, _NOT_SEPARATORS))
+    tail = data[stop:].count(b"\n")  # newlines of the blank end, not of rows
     separators = data.translate(None, _NOT_SEPARATORS)
+    separators = separators[head:len(separators) - tail]
+    row = b"," * (width - 1) + b"\n"
     lines = separators.count(b"\n") + 1
     if separators != row * (lines - 1) + row[:-1]:
         return None  # rows of other widths, or blank lines: the csv way
     columns = []
-    start = 0
-    while start < len(data):
-        end = data.find(b"\n", start + _JSON_ROWS_BYTES)
-        end = len(data) if end < 0 else end
+    while start < stop:
+        end = data.find(b"\n", start + _JSON_ROWS_BYTES, stop)
+        end = stop if end < 0 else end
         try:
             numbers = orjson.loads(b"[" + data[start:end].replace(b"\n", b",") + b"]")
         except orjson.JSONDecodeError:

@@ -24,6 +24,9 @@ SIZE_RANGE = (1.0, 50.0)
 MAX_PIXELS = 400_000_000  # figure width × height × dpi²: a 20 000 × 20 000 PNG
 THEMES = tuple(FIGURE_THEMES)
 LAYOUTS = ("overlay", "grid", "both")
+# Up to this many lrs in all (128 MB) a view keeps its columns once scanned, so outputs read
+# each schedule once; longer runs are evaluated again chunk by chunk as they are written.
+KEPT_CELLS = 1 << 24
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,8 @@ class View:
     def columns(self) -> list[Column]:
         """Each schedule's lr at steps 0..n-1, read a chunk at a time (checked finite as it
         is read): outputs stream them, so memory does not grow with the steps."""
-        return [Column(s, self.n) for s in self.schedules]
+        keep = self.n * len(self.schedules) <= KEPT_CELLS
+        return [Column(s, self.n, keep=keep) for s in self.schedules]
 
     def check(self) -> None:
         """Raise the finite-lr error before anything is written, if there is one."""
