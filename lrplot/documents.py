@@ -19,6 +19,8 @@ from lrplot.errors import LrplotError, brief
 from lrplot.limits import LARGEST_INT
 
 DOCUMENT_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
+# Files read as text, never run: nanoGPT's Python configs, launch scripts of flags.
+TEXT_SUFFIXES = (".py", ".sh", ".txt")
 # A config is a few KB; this bounds what a mistaken path (a dataset, a checkpoint) costs.
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 DEEPEST = 32
@@ -47,6 +49,15 @@ def read_bytes(path: str, what: str, limit: int = MAX_DOCUMENT_BYTES) -> bytes:
             return handle.read(limit + 1)
     except OSError as err:
         raise LrplotError(f"{what} {path}: cannot read it ({err.strerror})") from None
+
+
+def read_text(path: str) -> str:
+    """The text of a Python config or a launch script: bounded, regular, UTF-8; never run."""
+    raw = read_bytes(path, "config file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise LrplotError(f"{path}: is not UTF-8 text (byte {err.start})") from None
 
 
 def read_document(path: str) -> Any:

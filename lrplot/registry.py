@@ -28,6 +28,8 @@ DIALECT_MODULES = {
     "hf": "lrplot.dialects.hf",
     "timm": "lrplot.dialects.timm",
     "deepspeed": "lrplot.dialects.deepspeed",
+    "megatron": "lrplot.dialects.megatron",
+    "nanogpt": "lrplot.dialects.nanogpt",
 }
 
 _DEFINITIONS: dict[str, Definition] = {}

@@ -62,7 +62,8 @@ def test_the_examples_are_found():
     commands = [command for command, _ in README_EXAMPLES]
     assert "lrplot cosine --warmup 5 --out lr.png" in commands
     assert any(shown for _, shown in README_EXAMPLES)  # the error example and its line
-    configs = [p for p in (ROOT / "configs").iterdir() if p.suffix in (".toml", ".json", ".yaml")]
+    configs = [p for p in (ROOT / "configs").iterdir()
+               if p.suffix in (".toml", ".json", ".yaml", ".py", ".sh")]
     assert len(GALLERY_EXAMPLES) == len(configs)
 
 

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from lrplot import registry, sweep
 from lrplot.core import Schedule
 from lrplot.definition import Context
-from lrplot.documents import DOCUMENT_SUFFIXES, read_document
+from lrplot.documents import DOCUMENT_SUFFIXES, TEXT_SUFFIXES, read_document, read_text
 from lrplot.errors import LrplotError
 from lrplot.run import Hints, Settings
 from lrplot.spec import split_spec
@@ -35,12 +35,17 @@ class Source(Protocol):
 
 @dataclass(frozen=True)
 class InputFormat:
-    """A kind of input file: ``module`` has ``claims(path, document)`` and ``read(...)``."""
+    """A kind of input file: ``module`` has ``claims(path, document)`` and ``read(...)``.
+
+    A ``text`` format's document is the file's text (a Python config, a launch script),
+    which it reads without running; the others get the parsed TOML/JSON/YAML.
+    """
 
     name: str
     module: str
     title: str
     suffixes: tuple[str, ...] = DOCUMENT_SUFFIXES
+    text: bool = False
 
     def claims(self, path: str, document: Any) -> bool:
         return bool(self._module().claims(path, document))
@@ -60,6 +65,9 @@ FORMATS: tuple[InputFormat, ...] = (
     InputFormat("deepspeed", "lrplot.inputs.deepspeed_json", "DeepSpeed config", (".json",)),
     InputFormat("hf", "lrplot.inputs.hf_args", "Hugging Face TrainingArguments",
                 (".json", ".yaml", ".yml")),
+    InputFormat("nanogpt", "lrplot.inputs.nanogpt_py", "nanoGPT config", (".py",), text=True),
+    InputFormat("megatron", "lrplot.inputs.megatron_args", "Megatron-LM arguments",
+                (".sh", ".txt"), text=True),
     InputFormat("config", "lrplot.inputs.config", "lrplot config"),
 )
 FILE_SUFFIXES = tuple(sorted({s for f in FORMATS for s in f.suffixes}))
@@ -147,13 +155,14 @@ def read_source(text: str | Source, hints: Hints | None = None) -> Source:
 
 def read_file(path: str, hints: Hints) -> tuple[InputFormat, Source]:
     """The format that reads *path* and what it read."""
-    document = read_document(path)
     if hints.source_format is not None:
         fmt = format_named(hints.source_format)
-        return fmt, fmt.read(path, document, hints)
+        return fmt, fmt.read(path, read_text(path) if fmt.text else read_document(path), hints)
     lower = path.lower()
+    text = lower.endswith(TEXT_SUFFIXES)
+    document = read_text(path) if text else read_document(path)
     for fmt in FORMATS:
-        if lower.endswith(fmt.suffixes) and fmt.claims(path, document):
+        if fmt.text == text and lower.endswith(fmt.suffixes) and fmt.claims(path, document):
             return fmt, fmt.read(path, document, hints)
     raise LrplotError(f"{path}: not a file lrplot can read")  # config claims every document
 
