@@ -58,7 +58,7 @@ ThemeOpt = Annotated[Theme, typer.Option("--theme", help="Figure colours.",
 # What a training config (HF TrainingArguments, DeepSpeed, ...) cannot know about its run.
 FromOpt = Annotated[str | None, typer.Option(
     "--from", help="Read files as this format instead of detecting it: keras, deepspeed, axolotl, "
-    "hf, config, model-card.", metavar="FORMAT", show_default=False)]
+    "hf, nanogpt, megatron, config, model-card.", metavar="FORMAT", show_default=False)]
 DatasetOpt = Annotated[int | None, typer.Option(
     "--dataset-size", help="Training examples, for a config that counts epochs (updates per "
     "epoch follow the framework's rule).", metavar="N", show_default=False)]

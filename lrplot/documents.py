@@ -19,6 +19,8 @@ from lrplot.errors import LrplotError, brief
 from lrplot.limits import LARGEST_INT
 
 DOCUMENT_SUFFIXES = (".toml", ".json", ".yaml", ".yml")
+# Files read as text, never run: nanoGPT's Python configs, launch scripts of flags.
+TEXT_SUFFIXES = (".py", ".sh", ".txt")
 # A config is a few KB; this bounds what a mistaken path (a dataset, a checkpoint) costs.
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 DEEPEST = 32

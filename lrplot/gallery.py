@@ -21,10 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from lrplot import api
-from lrplot.documents import DOCUMENT_SUFFIXES as CONFIG_SUFFIXES
+from lrplot.documents import DOCUMENT_SUFFIXES, TEXT_SUFFIXES
 from lrplot.errors import LrplotError, within
 from lrplot.render.files import write_all
 
+# Recipes: lrplot configs and the training configs it reads (nanoGPT .py, Megatron .sh).
+CONFIG_SUFFIXES = DOCUMENT_SUFFIXES + TEXT_SUFFIXES
 MANIFEST = "manifest.json"
 README = "README.md"
 

@@ -29,6 +29,8 @@ DIALECT_MODULES = {
     "timm": "lrplot.dialects.timm",
     "deepspeed": "lrplot.dialects.deepspeed",
     "axolotl": "lrplot.dialects.axolotl",
+    "megatron": "lrplot.dialects.megatron",
+    "nanogpt": "lrplot.dialects.nanogpt",
 }
 
 _DEFINITIONS: dict[str, Definition] = {}

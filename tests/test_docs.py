@@ -63,7 +63,7 @@ def test_the_examples_are_found():
     assert "lrplot cosine --warmup 5 --out lr.png" in commands
     assert any(shown for _, shown in README_EXAMPLES)  # the error example and its line
     configs = [p for p in (ROOT / "configs").iterdir()
-               if p.suffix in (".toml", ".json", ".yaml", ".yml")]
+               if p.suffix in (".toml", ".json", ".yaml", ".yml", ".py", ".sh")]
     assert len(GALLERY_EXAMPLES) == len(configs)
 
 

@@ -12,7 +12,7 @@ from lrplot import gallery
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = sorted(p.name for p in (ROOT / "configs").iterdir()
-                 if p.suffix in (".toml", ".json", ".yaml", ".yml"))
+                 if p.suffix in (".toml", ".json", ".yaml", ".yml", ".py", ".sh"))
 def test_there_are_enough_recipes():
     assert len([c for c in CONFIGS if c.endswith(".toml")]) >= 12
     for name in CONFIGS:

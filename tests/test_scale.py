@@ -115,7 +115,9 @@ def test_random_trees_in_blocks_equal_the_stepped_replay(tree, lr, block):
     except (LrplotError, ZeroDivisionError):
         return
     blocks, got = _blocked(table, n, block)
-    np.testing.assert_allclose(got, reference, rtol=1e-13, atol=1e-300)
+    # The recursive (chainable) forms accumulate rounding step by step, in a different order
+    # in blocks: a few ulps over 200 steps (1e-13 seen), far inside the 1e-9 torch parity.
+    np.testing.assert_allclose(got, reference, rtol=1e-11, atol=1e-300)
     assert blocks.switches(n) == switches
 
 

@@ -35,7 +35,11 @@ class Source(Protocol):
 
 @dataclass(frozen=True)
 class InputFormat:
-    """A kind of input file: ``module`` has ``claims(path, document)`` and ``read(...)``."""
+    """A kind of input file: ``module`` has ``claims(path, document)`` and ``read(...)``.
+
+    A ``text`` format's document is the file's text (a Python config, a launch script),
+    which it reads without running; the others get the parsed TOML/JSON/YAML.
+    """
 
     name: str
     module: str
@@ -62,6 +66,9 @@ FORMATS: tuple[InputFormat, ...] = (
     InputFormat("axolotl", "lrplot.inputs.axolotl", "axolotl config", (".yaml", ".yml")),
     InputFormat("hf", "lrplot.inputs.hf_args", "Hugging Face TrainingArguments",
                 (".json", ".yaml", ".yml")),
+    InputFormat("nanogpt", "lrplot.inputs.nanogpt_py", "nanoGPT config", (".py",), text=True),
+    InputFormat("megatron", "lrplot.inputs.megatron_args", "Megatron-LM arguments",
+                (".sh", ".txt"), text=True),
     InputFormat("config", "lrplot.inputs.config", "lrplot config"),
     InputFormat("model-card", "lrplot.inputs.model_card", "Hugging Face model card",
                 (".md",), text=True),
